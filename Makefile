@@ -1,0 +1,56 @@
+# Two commands matter: `make run` (demo server on 127.0.0.1:5000) and `make test` (whole suite,
+# SQLite then PostgreSQL, browser tests included). See README.md.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app lms
+PORT ?= 5000
+
+.PHONY: run test test-fast bench lint install install-test translations browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test translations browser
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d lms/translations
+
+# Debian's chromium for Playwright (never `playwright install`), axe-core from npm.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "chromium missing: installing Debian's package"; \
+	  (apt-get update -q && apt-get install -y -q chromium) >/dev/null || \
+	  echo "could not install chromium: browser tests will say so and fail"; }
+	@test -f node_modules/axe-core/axe.min.js || npm ci --silent --no-audit --no-fund
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-test
+	bash tests/run_all.sh
+
+test-fast: install-test
+	$(BIN)/pytest -m "not e2e" -x
+
+bench: install-test
+	$(BIN)/python bench/exam_day.py --table
+
+lint: install-test
+	$(BIN)/ruff check lms tests bench
+
+clean:
+	rm -rf $(VENV) node_modules instance/lms.db* tests/e2e/screenshots

@@ -1,0 +1,1 @@
+"""Accounts, login, roles and the one permission function."""

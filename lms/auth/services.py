@@ -1,0 +1,237 @@
+"""Accounts: passwords, login with throttling, admin actions. Plain functions over a session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from lms import audit
+from lms.auth.models import LoginFailure, Role, User, new_session_token
+from lms.errors import Conflict, LmsError, NotFound
+from lms.org.models import Unit
+
+_hasher = PasswordHasher()
+# Verifying against this hash when the account does not exist keeps the time of a wrong
+# username equal to that of a wrong password (no user enumeration by timing).
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+class LoginThrottled(LmsError):
+    status = 429
+
+
+class BadCredentials(LmsError):
+    status = 401
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_strength(password: str, username: str = "") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise LmsError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    if username and username.lower() in password.lower():
+        raise LmsError("Mật khẩu không được chứa tên đăng nhập.")
+    if len(set(password)) < 5:
+        raise LmsError("Mật khẩu quá đơn giản: hãy dùng nhiều ký tự khác nhau.")
+
+
+def normalize_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+def validate_username(username: str) -> str:
+    name = normalize_username(username)
+    if not USERNAME_RE.match(name):
+        raise LmsError(
+            "Tên đăng nhập gồm 3–80 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang "
+            "hoặc gạch dưới (có thể dùng số điện thoại)."
+        )
+    return name
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: Role | str,
+    unit: Unit,
+    password: str | None = None,
+    actor: User | None = None,
+    must_change_password: bool = False,
+) -> tuple[User, str]:
+    """Create an account; returns it with the password (generated when none given)."""
+    name = validate_username(username)
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise Conflict(f"Tên đăng nhập “{name}” đã có người dùng.")
+    if not display_name.strip():
+        raise LmsError("Cần nhập họ và tên.")
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise LmsError(f"Vai trò không hợp lệ: {role}.") from exc
+    if password is None:
+        password, must_change_password = generate_password(), True
+    else:
+        check_password_strength(password, name)
+    user = User(
+        username=name,
+        display_name=display_name.strip(),
+        role=role,
+        unit=unit,
+        password_hash=hash_password(password),
+        must_change_password=must_change_password,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.create", "user", user.id, after=_user_state(user))
+    return user, password
+
+
+def _user_state(user: User) -> dict:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": str(user.role),
+        "unit": user.unit.code if user.unit else None,
+        "active": user.active,
+    }
+
+
+def _window(now: dt.datetime, minutes: int) -> dt.datetime:
+    return now - dt.timedelta(minutes=minutes)
+
+
+def _failures(session: Session, key: str, since: dt.datetime) -> int:
+    row = session.get(LoginFailure, key)
+    if row is None or row.window_start < since:
+        return 0
+    return row.count
+
+
+def _add_failure(session: Session, key: str, now: dt.datetime, since: dt.datetime) -> None:
+    row = session.get(LoginFailure, key, with_for_update=True)
+    if row is None:
+        session.add(LoginFailure(key=key, count=1, window_start=now))
+    elif row.window_start < since:
+        row.count, row.window_start = 1, now
+    else:
+        row.count += 1
+
+
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    address: str,
+    now: dt.datetime,
+    *,
+    max_per_account: int,
+    max_per_address: int,
+    window_minutes: int,
+) -> User:
+    """Check a login. Throttled per account and per address; the same message whether the
+    account exists or not."""
+    name = normalize_username(username)
+    since = _window(now, window_minutes)
+    account_key, address_key = f"account:{name}", f"address:{address}"
+    if (
+        _failures(session, account_key, since) >= max_per_account
+        or _failures(session, address_key, since) >= max_per_address
+    ):
+        raise LoginThrottled(
+            f"Đăng nhập sai quá nhiều lần. Vì an toàn, vui lòng thử lại sau {window_minutes} "
+            "phút hoặc liên hệ quản trị viên để được cấp lại mật khẩu."
+        )
+    user = session.scalar(select(User).where(User.username == name))
+    if not _verify(user.password_hash if user else _DUMMY_HASH, password) or user is None:
+        _add_failure(session, account_key, now, since)
+        _add_failure(session, address_key, now, since)
+        raise BadCredentials("Tên đăng nhập hoặc mật khẩu không đúng.")
+    if not user.active:
+        raise BadCredentials("Tên đăng nhập hoặc mật khẩu không đúng.")
+    session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    if not _verify(user.password_hash, current):
+        raise LmsError("Mật khẩu hiện tại không đúng.")
+    if current == new:
+        raise LmsError("Mật khẩu mới phải khác mật khẩu hiện tại.")
+    check_password_strength(new, user.username)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.session_token = new_session_token()  # other sessions are logged out
+    audit.record(session, user, "user.password_change", "user", user.id)
+
+
+def reset_password(session: Session, user: User, actor: User) -> str:
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.session_token = new_session_token()
+    session.execute(delete(LoginFailure).where(LoginFailure.key == f"account:{user.username}"))
+    audit.record(session, actor, "user.password_reset", "user", user.id)
+    return password
+
+
+def set_active(session: Session, user: User, active: bool, actor: User) -> None:
+    if user.id == actor.id and not active:
+        raise LmsError("Không thể tự khóa tài khoản của chính mình.")
+    before = _user_state(user)
+    user.active = active
+    if not active:
+        user.session_token = new_session_token()
+    audit.record(
+        session,
+        actor,
+        "user.enable" if active else "user.disable",
+        "user",
+        user.id,
+        before=before,
+        after=_user_state(user),
+    )
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Không tìm thấy tài khoản.")
+    return user
+
+
+def load_from_cookie_id(session: Session, cookie_id: str) -> User | None:
+    """Flask-Login's loader: "<id>:<session_token>"; a stale token means logged out."""
+    user_id, _, token = (cookie_id or "").partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user

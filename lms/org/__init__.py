@@ -1,0 +1,1 @@
+"""Units (province > commune), titles (chức danh), target groups and cadre profiles."""

@@ -1,0 +1,208 @@
+"""What every page shares: login manager, CSRF, translations, security headers, error pages,
+template helpers, and the few routes that belong to no feature (home, /healthz, language)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import Babel, format_date, format_datetime, format_decimal
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from lms.auth import permissions
+from lms.auth.permissions import PUBLIC, can, requires
+from lms.db import db
+from lms.errors import LmsError
+
+log = logging.getLogger("lms")
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+core = Blueprint("core", __name__)
+
+
+def select_locale() -> str:
+    lang = session.get("lang")
+    return lang if lang in LANGUAGES else "vi"
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(cookie_id: str):
+        from lms.auth.services import load_from_cookie_id
+
+        return load_from_cookie_id(db.session, cookie_id)
+
+    app.after_request(_security_headers)
+    app.register_error_handler(LmsError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.jinja_env.globals.update(can=can, LANGUAGES=LANGUAGES, current_locale=select_locale)
+    app.jinja_env.filters.update(vndate=_vndate, vndatetime=_vndatetime, vnnumber=_vnnumber)
+    app.register_blueprint(core)
+    _ = permissions  # the foundation's rules; features register theirs on import
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if response.mimetype == "text/html":
+        headers["Content-Security-Policy"] = CSP
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _render_error(status: int, title: str, message: str):
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+ERROR_TITLES = {
+    400: "Yêu cầu không hợp lệ",
+    401: "Cần đăng nhập",
+    403: "Không có quyền truy cập",
+    404: "Không tìm thấy trang",
+    405: "Thao tác không được phép",
+    409: "Xung đột dữ liệu",
+    413: "Tệp quá lớn",
+    429: "Thao tác quá nhiều lần",
+    500: "Lỗi hệ thống",
+}
+ERROR_MESSAGES = {
+    400: "Dữ liệu gửi lên không hợp lệ. Vui lòng quay lại và thử lại.",
+    401: "Vui lòng đăng nhập để tiếp tục.",
+    403: "Tài khoản của bạn không được phép xem hoặc thao tác nội dung này.",
+    404: "Trang bạn tìm không tồn tại hoặc đã được chuyển đi.",
+    405: "Thao tác này không được phép trên trang này.",
+    413: "Tệp tải lên vượt quá dung lượng cho phép.",
+    429: "Bạn đã thao tác quá nhiều lần. Vui lòng chờ ít phút rồi thử lại.",
+    500: "Đã có lỗi ngoài ý muốn. Dữ liệu của bạn chưa bị mất; vui lòng thử lại sau ít phút.",
+}
+
+
+def _domain_error(error: LmsError):
+    db.session.rollback()
+    return _render_error(error.status, ERROR_TITLES.get(error.status, "Lỗi"), error.message)
+
+
+def _csrf_error(error: CSRFError):
+    return _render_error(
+        400,
+        "Phiên làm việc đã hết hạn",
+        "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.",
+    )
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    if request.path.startswith("/static/") or request.accept_mimetypes.best == "application/json":
+        return {"error": ERROR_MESSAGES.get(status, error.description)}, status
+    return _render_error(status, ERROR_TITLES.get(status, error.name), ERROR_MESSAGES.get(status, ""))
+
+
+def _unexpected_error(error: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()
+    return _render_error(500, ERROR_TITLES[500], ERROR_MESSAGES[500])
+
+
+def _vndate(value: dt.date | None) -> str:
+    return format_date(value, "dd/MM/yyyy") if value else "—"
+
+
+def _vndatetime(value: dt.datetime | None) -> str:
+    return format_datetime(value, "HH:mm dd/MM/yyyy") if value else "—"
+
+
+def _vnnumber(value, places: int = 2) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0." + "0" * places if places else "#,##0")
+
+
+# --- routes that belong to no feature -----------------------------------------------------
+
+
+@core.get("/healthz")
+@requires(PUBLIC)
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # the balancer only needs to know we cannot serve
+        log.exception("health check failed")
+        return Response("database unavailable", status=503, mimetype="text/plain")
+    return Response("ok", mimetype="text/plain")
+
+
+@core.get("/")
+@requires(PUBLIC)
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("home.html")
+
+
+@core.post("/lang/<code>")
+@requires(PUBLIC)
+def set_language(code: str):
+    if code not in LANGUAGES:
+        abort(404)
+    session["lang"] = code
+    target = request.form.get("next", "")
+    return redirect(target if _is_local(target) else url_for("core.home"))
+
+
+def _is_local(target: str) -> bool:
+    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+
+
+def is_local_url(target: str | None) -> bool:
+    return bool(target) and _is_local(target)
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def page_title(*parts: str) -> str:
+    return " · ".join([*parts, _("Bồi dưỡng cán bộ cấp xã")])
+
+
+def now() -> dt.datetime:
+    """The clock services receive; tests may pin it with g.now."""
+    return g.get("now") or dt.datetime.now(dt.UTC)
