@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from lms.db import db
@@ -120,6 +120,7 @@ def users_import(path: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load the demo province (units, one account per role, 30 cadres) and the shipped content."""
     from lms import demo

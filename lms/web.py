@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
 
         return load_from_cookie_id(db.session, cookie_id)
 
+    app.before_request(_force_password_change)
     app.after_request(_security_headers)
     app.register_error_handler(LmsError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -73,6 +74,21 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(vndate=_vndate, vndatetime=_vndatetime, vnnumber=_vnnumber)
     app.register_blueprint(core)
     _ = permissions  # the foundation's rules; features register theirs on import
+
+
+ALLOWED_BEFORE_PASSWORD_CHANGE = {"auth.change_password_view", "auth.logout", "static", "core.healthz",
+                                  "core.set_language"}
+
+
+def _force_password_change():
+    """An account with a temporary password may do nothing else until it sets its own."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in ALLOWED_BEFORE_PASSWORD_CHANGE
+    ):
+        return redirect(url_for("auth.change_password_view"))
+    return None
 
 
 def _security_headers(response: Response) -> Response:

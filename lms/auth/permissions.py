@@ -115,8 +115,8 @@ def _list_cadres(user, _obj) -> bool:
 
 @rule("cadre.view")
 def _view_cadre(user, profile) -> bool:
-    if profile is None:
-        return has_role(user, Role.admin, Role.board, Role.instructor)
+    if profile is None:  # route-level: anyone may ask; the object check below decides
+        return not has_role(user, Role.approver)
     if has_role(user, Role.admin):
         return True
     if has_role(user, Role.board, Role.instructor):
