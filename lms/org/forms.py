@@ -17,7 +17,7 @@ class CadreFilterForm(FlaskForm):
     title_id = SelectField(_l("Chức danh"), coerce=int, validators=[Optional()])
     planning_status = SelectField(
         _l("Quy hoạch"),
-        choices=[("", "— Tất cả —"), *((k.value, v) for k, v in PLANNING_STATUS_LABELS.items())],
+        choices=[("", _l("— Tất cả —")), *((k.value, v) for k, v in PLANNING_STATUS_LABELS.items())],
         validators=[Optional()],
     )
 

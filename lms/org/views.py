@@ -51,9 +51,9 @@ def units():
 def cadres():
     form = CadreFilterForm(request.args)
     units = _scoped_units()
-    form.unit_id.choices = [(0, "— Tất cả —")] + [(u.id, _indent(u)) for u in units]
+    form.unit_id.choices = [(0, _("— Tất cả —"))] + [(u.id, _indent(u)) for u in units]
     titles = db.session.scalars(select(Title).order_by(Title.sort_order)).all()
-    form.title_id.choices = [(0, "— Tất cả —")] + [(t.id, t.name) for t in titles]
+    form.title_id.choices = [(0, _("— Tất cả —"))] + [(t.id, t.name) for t in titles]
     form.validate()
     query = cadre_list_query(
         unit_scope(current_user),
@@ -113,7 +113,7 @@ def cadre_edit(public_id: str):
     form = CadreEditForm(obj=profile)
     form.unit_id.choices = [(u.id, _indent(u)) for u in _scoped_units()]
     titles = db.session.scalars(select(Title).order_by(Title.sort_order)).all()
-    form.title_id.choices = [(0, "— Chưa có —")] + [(t.id, t.name) for t in titles]
+    form.title_id.choices = [(0, _("— Chưa có —"))] + [(t.id, t.name) for t in titles]
     qual_form = QualificationForm(prefix="q")
     levels = db.session.scalars(
         select(QualificationLevel).order_by(QualificationLevel.kind, QualificationLevel.rank)

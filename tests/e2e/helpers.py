@@ -86,29 +86,42 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def check_axe(page: Page) -> list[dict]:
-    """Fail on any serious or critical WCAG 2.1 AA violation; returns the minor ones."""
-    violations = run_axe(page)
-    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"axe-core violations on {page.url}:\n{format_violations(blocking)}"
-    return violations
+def axe_problems(page: Page) -> list[str]:
+    """The serious and critical WCAG 2.1 AA violations on the page, as readable lines."""
+    blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING_IMPACTS]
+    return [f"axe-core violations on {page.url}:\n{format_violations(blocking)}"] if blocking else []
+
+
+def check_axe(page: Page) -> None:
+    """Fail on any serious or critical WCAG 2.0/2.1 A/AA violation."""
+    problems = axe_problems(page)
+    assert not problems, problems[0]
+
+
+def layout_problems(page: Page) -> list[str]:
+    """Body text under 16 px, or sideways scrolling at the 390 px viewport."""
+    problems = []
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
+    if size < 16:
+        problems.append(f"body font-size is {size}px on {page.url} (want >= 16px)")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    if width > VIEWPORT["width"]:
+        wide = page.evaluate(
+            """(limit) => [...document.querySelectorAll('body *')]
+                .filter(el => el.getBoundingClientRect().right > limit + 0.5)
+                .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))""",
+            VIEWPORT["width"],
+        )
+        problems.append(
+            f"page scrolls sideways on {page.url}: scrollWidth {width}px > {VIEWPORT['width']}px; "
+            f"too wide: {wide}"
+        )
+    return problems
 
 
 def check_phone_layout(page: Page) -> None:
-    """Body text at least 16 px and no sideways scrolling at the 390 px viewport."""
-    size = page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
-    assert size >= 16, f"body font-size is {size}px on {page.url} (want >= 16px)"
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    wide = page.evaluate(
-        """(limit) => [...document.querySelectorAll('body *')]
-            .filter(el => el.getBoundingClientRect().right > limit + 0.5)
-            .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))""",
-        VIEWPORT["width"],
-    )
-    assert width <= VIEWPORT["width"], (
-        f"page scrolls sideways on {page.url}: scrollWidth {width}px > {VIEWPORT['width']}px; "
-        f"too wide: {wide}"
-    )
+    problems = layout_problems(page)
+    assert not problems, "\n".join(problems)
 
 
 def check_vietnamese(page: Page, heading: str) -> None:

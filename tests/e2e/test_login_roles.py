@@ -9,9 +9,11 @@ from playwright.sync_api import expect
 from lms.demo import DEMO_LOGINS, _fixed_names
 from tests.e2e.helpers import (
     LOGIN_ERROR,
+    axe_problems,
     check_axe,
     check_phone_layout,
     check_vietnamese,
+    layout_problems,
     login,
     logout,
     main_nav_links,
@@ -60,15 +62,15 @@ def test_demo_account_logs_in_browses_and_logs_out(page, live_server, username, 
     links = main_nav_links(page)
     assert links, "no main navigation after login"
     assert tuple(links[0]) == ("Trang chủ", f"{live_server}/")
+    problems = []  # every page is visited and photographed; the problems are reported together
     for text, href in links[1:]:
         assert href.startswith(live_server), f"navigation link {text!r} leaves the site: {href}"
         response = page.goto(href)
         assert response is not None and response.status == 200, f"{text!r} {href}: {response.status}"
         expect(page.locator("html")).to_have_attribute("lang", "vi")
         expect(page.get_by_role("heading", level=1)).to_have_count(1)
-        check_phone_layout(page)
-        check_axe(page)
         screenshot(page, f"{username}-{path_slug(href)}")
+        problems += layout_problems(page) + axe_problems(page)
 
     logout(page)
     assert page.url == f"{live_server}/login"
@@ -78,3 +80,4 @@ def test_demo_account_logs_in_browses_and_logs_out(page, live_server, username, 
     # the session is really gone: the home page sends us back to the login form
     page.goto(f"{live_server}/")
     assert page.url.startswith(f"{live_server}/login")
+    assert not problems, "\n".join(problems)
