@@ -24,7 +24,7 @@ install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations browser
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d lms/translations
+	$(BIN)/pybabel compile -d lms/translations >/dev/null
 
 # Debian's chromium for Playwright (never `playwright install`), axe-core from npm.
 browser:
