@@ -17,12 +17,12 @@ from lms.org.models import QualificationKind, QualificationLevel, Title
 from lms.org.services import create_profile, create_unit
 
 DEMO_LOGINS = [
-    ("quantri", "QuanTri@2026", "admin — Quản trị hệ thống"),
-    ("bantochuc", "BanToChuc@2026", "board — Ban Tổ chức Tỉnh ủy"),
-    ("bantochucxa", "BanToChucXa@2026", "board — Đảng ủy xã Tân Lập"),
-    ("giangvien", "GiangVien@2026", "instructor — Trường Chính trị tỉnh"),
-    ("duyet", "NguoiDuyet@2026", "approver — Trường Chính trị tỉnh"),
-    ("hocvien", "HocVien@2026", "learner — Chủ tịch UBND xã Tân Lập"),
+    ("quantri", "Admin@QN-2026", "admin — Quản trị hệ thống"),
+    ("bantochuc", "BTC@Tinh-2026", "board — Ban Tổ chức Tỉnh ủy"),
+    ("bantochucxa", "BTC@TanLap-2026", "board — Đảng ủy xã Tân Lập"),
+    ("giangvien", "GV@Truong-2026", "instructor — Trường Chính trị tỉnh"),
+    ("duyet", "Approve@QN-2026", "approver — Trường Chính trị tỉnh"),
+    ("hocvien", "HV@TanLap-2026", "learner — Chủ tịch UBND xã Tân Lập"),
 ]
 
 SURNAMES = [
