@@ -76,8 +76,13 @@ def init_app(app: Flask) -> None:
     _ = permissions  # the foundation's rules; features register theirs on import
 
 
-ALLOWED_BEFORE_PASSWORD_CHANGE = {"auth.change_password_view", "auth.logout", "static", "core.healthz",
-                                  "core.set_language"}
+ALLOWED_BEFORE_PASSWORD_CHANGE = {
+    "auth.change_password_view",
+    "auth.logout",
+    "static",
+    "core.healthz",
+    "core.set_language",
+}
 
 
 def _force_password_change():

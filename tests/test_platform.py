@@ -1,4 +1,5 @@
 """Database, migrations, audit, headers, sanitizer and CLI: the ground everything stands on."""
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -92,15 +93,18 @@ def test_english_is_available(client):
     assert 'lang="en"' in html and "Sign in" in html
 
 
-@pytest.mark.parametrize("dirty, forbidden", [
-    ('<script>alert(1)</script><p>ok</p>', "<script"),
-    ('<img src=x onerror=alert(1)>', "onerror"),
-    ('<a href="javascript:alert(1)">x</a>', "javascript:"),
-    ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', "data:"),
-    ('<iframe srcdoc="<script>alert(1)</script>"></iframe>', "iframe"),
-    ('<svg><script>alert(1)</script></svg>', "<svg"),
-    ('<p style="background:url(javascript:alert(1))">x</p>', "javascript"),
-])
+@pytest.mark.parametrize(
+    "dirty, forbidden",
+    [
+        ("<script>alert(1)</script><p>ok</p>", "<script"),
+        ("<img src=x onerror=alert(1)>", "onerror"),
+        ('<a href="javascript:alert(1)">x</a>', "javascript:"),
+        ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', "data:"),
+        ('<iframe srcdoc="<script>alert(1)</script>"></iframe>', "iframe"),
+        ("<svg><script>alert(1)</script></svg>", "<svg"),
+        ('<p style="background:url(javascript:alert(1))">x</p>', "javascript"),
+    ],
+)
 def test_clean_html_removes_scripting(dirty, forbidden):
     assert forbidden not in clean_html(dirty).lower()
 
@@ -111,14 +115,50 @@ def test_markdown_keeps_vietnamese_and_heading_ids():
 
 
 def test_cli_users_create_and_errors(runner, world, session):
-    ok = runner.invoke(args=["users", "create", "--username", "clitest", "--name", "Phan Văn Khải",
-                             "--role", "instructor", "--unit", world.province.code])
+    ok = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "clitest",
+            "--name",
+            "Phan Văn Khải",
+            "--role",
+            "instructor",
+            "--unit",
+            world.province.code,
+        ]
+    )
     assert ok.exit_code == 0 and "created clitest" in ok.output
-    bad_unit = runner.invoke(args=["users", "create", "--username", "clitest2", "--name", "X",
-                                   "--role", "learner", "--unit", "khong-co"])
+    bad_unit = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "clitest2",
+            "--name",
+            "X",
+            "--role",
+            "learner",
+            "--unit",
+            "khong-co",
+        ]
+    )
     assert bad_unit.exit_code == 1 and "no unit with code" in bad_unit.output
-    dup = runner.invoke(args=["users", "create", "--username", "clitest", "--name", "X",
-                              "--role", "learner", "--unit", world.province.code])
+    dup = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "clitest",
+            "--name",
+            "X",
+            "--role",
+            "learner",
+            "--unit",
+            world.province.code,
+        ]
+    )
     assert dup.exit_code == 1 and "đã có người dùng" in dup.output
 
 

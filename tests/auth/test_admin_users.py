@@ -8,9 +8,16 @@ from tests.fixtures import csrf_token, login
 def test_admin_creates_user_with_temporary_password(client, world, login_as, session):
     login_as(world.users["admin"])
     token = csrf_token(client, "/admin/users")
-    response = client.post("/admin/users", data={
-        "username": "0987654321", "display_name": "Đỗ Thị Hạnh", "role": "learner",
-        "unit_id": world.commune_a.id, "csrf_token": token})
+    response = client.post(
+        "/admin/users",
+        data={
+            "username": "0987654321",
+            "display_name": "Đỗ Thị Hạnh",
+            "role": "learner",
+            "unit_id": world.commune_a.id,
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Mật khẩu tạm thời" in html
@@ -21,9 +28,16 @@ def test_admin_creates_user_with_temporary_password(client, world, login_as, ses
 def test_duplicate_username_is_a_form_error(client, world, login_as):
     login_as(world.users["admin"])
     token = csrf_token(client, "/admin/users")
-    response = client.post("/admin/users", data={
-        "username": "board-a", "display_name": "Trùng tên", "role": "learner",
-        "unit_id": world.commune_a.id, "csrf_token": token})
+    response = client.post(
+        "/admin/users",
+        data={
+            "username": "board-a",
+            "display_name": "Trùng tên",
+            "role": "learner",
+            "unit_id": world.commune_a.id,
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 409
     assert "đã có người dùng" in response.get_data(as_text=True)
 
@@ -31,9 +45,16 @@ def test_duplicate_username_is_a_form_error(client, world, login_as):
 def test_bad_username_is_a_form_error(client, world, login_as):
     login_as(world.users["admin"])
     token = csrf_token(client, "/admin/users")
-    response = client.post("/admin/users", data={
-        "username": "Có Dấu", "display_name": "X", "role": "learner",
-        "unit_id": world.commune_a.id, "csrf_token": token})
+    response = client.post(
+        "/admin/users",
+        data={
+            "username": "Có Dấu",
+            "display_name": "X",
+            "role": "learner",
+            "unit_id": world.commune_a.id,
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 400
     assert "Tên đăng nhập gồm" in response.get_data(as_text=True)
 
@@ -41,9 +62,16 @@ def test_bad_username_is_a_form_error(client, world, login_as):
 def test_unknown_unit_choice_is_rejected(client, world, login_as):
     login_as(world.users["admin"])
     token = csrf_token(client, "/admin/users")
-    response = client.post("/admin/users", data={
-        "username": "donvi-la", "display_name": "X", "role": "learner", "unit_id": 999999,
-        "csrf_token": token})
+    response = client.post(
+        "/admin/users",
+        data={
+            "username": "donvi-la",
+            "display_name": "X",
+            "role": "learner",
+            "unit_id": 999999,
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 400
 
 

@@ -81,8 +81,10 @@ def test_session_cookie_flags(client, factory):
 def test_open_redirect_is_refused(client, factory):
     factory.user(username="chuyenhuong")
     token = csrf_token(client)
-    response = client.post("/login?next=https://evil.example/", data={
-        "username": "chuyenhuong", "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"username": "chuyenhuong", "password": PASSWORD, "csrf_token": token},
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -109,25 +111,43 @@ def test_password_change_logs_out_other_sessions(app, factory, session):
     login(first, "doimatkhau")
     login(second, "doimatkhau")
     token = csrf_token(first, "/account/password")
-    response = first.post("/account/password", data={
-        "current": PASSWORD, "new": "Mat-khau-moi-2027", "confirm": "Mat-khau-moi-2027", "csrf_token": token})
+    response = first.post(
+        "/account/password",
+        data={
+            "current": PASSWORD,
+            "new": "Mat-khau-moi-2027",
+            "confirm": "Mat-khau-moi-2027",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     assert first.get("/").status_code == 200  # this session continues
     assert second.get("/").status_code == 302  # the other one is logged out
-    assert session.scalar(select(AuditEntry).where(
-        AuditEntry.action == "user.password_change", AuditEntry.object_id == str(user.id)))
+    assert session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "user.password_change", AuditEntry.object_id == str(user.id)
+        )
+    )
 
 
 def test_password_change_rejects_weak_and_wrong_current(client, factory):
     factory.user(username="yeumatkhau")
     login(client, "yeumatkhau")
     token = csrf_token(client, "/account/password")
-    weak = client.post("/account/password", data={
-        "current": PASSWORD, "new": "aaaaaaaaaa", "confirm": "aaaaaaaaaa", "csrf_token": token})
+    weak = client.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "aaaaaaaaaa", "confirm": "aaaaaaaaaa", "csrf_token": token},
+    )
     assert weak.status_code == 400 and "quá đơn giản" in weak.get_data(as_text=True)
-    wrong = client.post("/account/password", data={
-        "current": "khong-dung-123", "new": "Mat-khau-moi-2027", "confirm": "Mat-khau-moi-2027",
-        "csrf_token": token})
+    wrong = client.post(
+        "/account/password",
+        data={
+            "current": "khong-dung-123",
+            "new": "Mat-khau-moi-2027",
+            "confirm": "Mat-khau-moi-2027",
+            "csrf_token": token,
+        },
+    )
     assert wrong.status_code == 400 and "Mật khẩu hiện tại không đúng" in wrong.get_data(as_text=True)
 
 

@@ -1,4 +1,5 @@
 """Every route declares its permission, and each role gets what it should on each page."""
+
 import pytest
 
 from lms.auth.permissions import RULES, can

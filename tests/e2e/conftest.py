@@ -117,11 +117,15 @@ class PageProblems:
     def report(self) -> list[str]:
         problems = []
         foreign = [
-            u for u in self.requests if urlsplit(u).scheme in {"http", "https", "ws", "wss"}
-            and urlsplit(u).hostname != LOCAL_HOST
+            u
+            for u in self.requests
+            if urlsplit(u).scheme in {"http", "https", "ws", "wss"} and urlsplit(u).hostname != LOCAL_HOST
         ]
-        foreign += [u for u in self.requests if urlsplit(u).scheme not in {"http", "https", "ws", "wss",
-                                                                            "data", "blob", "about"}]
+        foreign += [
+            u
+            for u in self.requests
+            if urlsplit(u).scheme not in {"http", "https", "ws", "wss", "data", "blob", "about"}
+        ]
         if foreign:
             problems.append("requests to other hosts: " + ", ".join(sorted(set(foreign))))
         console = [m for m in self.console_errors if not any(a in m for a in self.allowed_console)]

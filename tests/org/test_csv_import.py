@@ -1,10 +1,10 @@
+import pytest
 from sqlalchemy import func, select
 
 from lms.auth.models import User
+from lms.errors import InvalidFile
 from lms.org.csv_import import import_accounts
 from lms.org.models import CadreProfile
-from lms.errors import InvalidFile
-import pytest
 
 HEADER = "username,full_name,role,unit,title,title_since,birth_year,gender,ethnicity,professional,political\n"
 
@@ -65,11 +65,14 @@ def test_header_problems(session, world):
     assert "x.csv:1: thiếu cột bắt buộc: unit" in lines
 
 
-@pytest.mark.parametrize("raw, message", [
-    (b"", "x.csv:1: tệp rỗng"),
-    ("username,full_name,role,unit\n".encode("utf-16"), "x.csv:1: tệp không phải UTF-8"),
-    (b"username,full_name,role,unit\n", "x.csv:2: không có dòng dữ liệu nào"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"", "x.csv:1: tệp rỗng"),
+        ("username,full_name,role,unit\n".encode("utf-16"), "x.csv:1: tệp không phải UTF-8"),
+        (b"username,full_name,role,unit\n", "x.csv:2: không có dòng dữ liệu nào"),
+    ],
+)
 def test_empty_and_wrong_encoding(session, raw, message):
     with pytest.raises(InvalidFile) as caught:
         import_accounts(session, raw, "x.csv", actor=None)
@@ -77,7 +80,7 @@ def test_empty_and_wrong_encoding(session, raw, message):
 
 
 def test_semicolon_and_bom_from_excel(session, world):
-    data = ("\ufeffusername;full_name;role;unit\nexcel1;Lý Văn Tài;instructor;" + world.province.code + "\n")
+    data = "\ufeffusername;full_name;role;unit\nexcel1;Lý Văn Tài;instructor;" + world.province.code + "\n"
     accounts = import_accounts(session, data.encode("utf-8"), "excel.csv", actor=None)
     assert accounts[0].username == "excel1"
 
@@ -89,9 +92,14 @@ def test_upload_page_reports_lines(client, world, login_as):
 
     login_as(world.users["admin"])
     token = csrf_token(client, "/admin/users/import")
-    response = client.post("/admin/users/import", data={
-        "file": (BytesIO(_csv(world, "x1,Tên,learner,khong-co,,,1980,nam,,,")), "ds.csv"),
-        "csrf_token": token}, content_type="multipart/form-data")
+    response = client.post(
+        "/admin/users/import",
+        data={
+            "file": (BytesIO(_csv(world, "x1,Tên,learner,khong-co,,,1980,nam,,,")), "ds.csv"),
+            "csrf_token": token,
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert "ds.csv:2" in response.get_data(as_text=True)
 

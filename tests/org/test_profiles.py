@@ -25,13 +25,25 @@ def test_admin_edit_profile_is_audited(client, world, factory, session, login_as
     login_as(world.users["admin"])
     url = f"/cadres/{profile.public_id}/edit"
     token = csrf_token(client, url)
-    response = client.post(url, data={
-        "csrf_token": token, "full_name": "Lê Văn Mới", "birth_year": 1981, "gender": "nam",
-        "ethnicity": "Kinh", "unit_id": world.commune_a.id, "title_id": profile.title_id,
-        "title_since": "2021-01-01"})
+    response = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "full_name": "Lê Văn Mới",
+            "birth_year": 1981,
+            "gender": "nam",
+            "ethnicity": "Kinh",
+            "unit_id": world.commune_a.id,
+            "title_id": profile.title_id,
+            "title_since": "2021-01-01",
+        },
+    )
     assert response.status_code == 302
-    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "profile.update",
-                                                    AuditEntry.object_id == str(profile.id)))
+    entry = session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "profile.update", AuditEntry.object_id == str(profile.id)
+        )
+    )
     assert entry.before_data["full_name"] == "Lê Văn Cũ" and entry.after_data["full_name"] == "Lê Văn Mới"
 
 
@@ -41,9 +53,18 @@ def test_bad_profile_values_are_form_errors(client, world, factory, session, log
     login_as(world.users["admin"])
     url = f"/cadres/{profile.public_id}/edit"
     token = csrf_token(client, url)
-    response = client.post(url, data={
-        "csrf_token": token, "full_name": "", "birth_year": "99999", "gender": "x",
-        "ethnicity": "Kinh", "unit_id": "abc", "title_id": 0})
+    response = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "full_name": "",
+            "birth_year": "99999",
+            "gender": "x",
+            "ethnicity": "Kinh",
+            "unit_id": "abc",
+            "title_id": 0,
+        },
+    )
     assert response.status_code == 400
 
 

@@ -24,8 +24,9 @@ def test_seeding_again_changes_nothing(session):
 
 
 def test_gaps_list_missing_levels_with_due_date(factory, session):
-    profile = factory.profile(title="chu-tich-ubnd", qualifications=[("education", "thpt"),
-                                                                      ("professional", "cao-dang")])
+    profile = factory.profile(
+        title="chu-tich-ubnd", qualifications=[("education", "thpt"), ("professional", "cao-dang")]
+    )
     gaps = standard_gaps(session, profile, dt.date(2026, 11, 23))
     kinds = {g.kind: g for g in gaps}
     assert set(kinds) == {"professional", "political"}
@@ -36,8 +37,10 @@ def test_gaps_list_missing_levels_with_due_date(factory, session):
 
 
 def test_higher_level_meets_a_lower_standard_and_overdue_is_flagged(factory, session):
-    profile = factory.profile(title="chu-tich-ubnd", qualifications=[
-        ("education", "thpt"), ("professional", "thac-si"), ("political", "cao-cap")])
+    profile = factory.profile(
+        title="chu-tich-ubnd",
+        qualifications=[("education", "thpt"), ("professional", "thac-si"), ("political", "cao-cap")],
+    )
     assert standard_gaps(session, profile, dt.date(2026, 11, 23)) == []
     weak = factory.profile(title="tu-phap-ho-tich", qualifications=[("education", "thpt")])
     gaps = standard_gaps(session, weak, dt.date(2028, 9, 1))
@@ -50,7 +53,9 @@ def test_standards_are_only_applied_while_valid(factory, session):
 
 
 def test_cadre_page_shows_gaps(client, world, factory, session, login_as):
-    profile = factory.profile(unit=world.commune_a, title="bi-thu-dang-uy", qualifications=[("education", "thpt")])
+    profile = factory.profile(
+        unit=world.commune_a, title="bi-thu-dang-uy", qualifications=[("education", "thpt")]
+    )
     session.commit()
     login_as(world.board_a)
     html = client.get(f"/cadres/{profile.public_id}").get_data(as_text=True)
