@@ -60,7 +60,9 @@ def import_command(path: str, dry_run: bool, unit_code: str) -> None:
         fail([str(p) for p in exc.problems])
     finally:
         session.close()
-    click.echo(f"{counts['created']} created, {counts['updated']} new versions, {counts['unchanged']} unchanged")
+    click.echo(
+        f"{counts['created']} created, {counts['updated']} new versions, {counts['unchanged']} unchanged"
+    )
 
 
 @scenarios_cli.command("export")
@@ -79,7 +81,9 @@ def export_command(code: str, file: str, version: int | None) -> None:
         if version is None:
             scenario = latest(session, code, [ScenarioStatus.published]) or latest(session, code)
         else:
-            scenario = session.scalar(select(Scenario).where(Scenario.code == code, Scenario.version == version))
+            scenario = session.scalar(
+                select(Scenario).where(Scenario.code == code, Scenario.version == version)
+            )
         if scenario is None:
             fail(f"error: no scenario {code!r}" + (f" version {version}" if version else ""))
         Path(file).write_text(export_text(scenario), "utf-8")

@@ -147,7 +147,7 @@ def find_cycle(nodes: Mapping[str, Mapping[str, Any]]) -> list[str] | None:
             if target not in nodes:
                 continue
             if colour.get(target) == 1:
-                return stack[stack.index(target):] + [target]
+                return stack[stack.index(target) :] + [target]
             if target not in colour:
                 found = visit(target)
                 if found:

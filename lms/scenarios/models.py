@@ -83,7 +83,8 @@ class Scenario(Base):
         CheckConstraint("pass_mark >= 0 AND pass_mark <= 10", name="pass_mark_range"),
         CheckConstraint("rubric_weight >= 0 AND rubric_weight <= 1", name="rubric_weight_range"),
         CheckConstraint(
-            "status IN ('draft','submitted','returned','approved','published','archived')", name="status_values"
+            "status IN ('draft','submitted','returned','approved','published','archived')",
+            name="status_values",
         ),
     )
 

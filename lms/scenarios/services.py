@@ -179,7 +179,9 @@ def import_checked(
         session.flush()
         _publish(session, scenario, actor, now)
         counts["updated" if current else "created"] += 1
-        audit.record(session, actor, "scenario.import", "scenario", scenario.id, after=_wf_state(scenario), now=now)
+        audit.record(
+            session, actor, "scenario.import", "scenario", scenario.id, after=_wf_state(scenario), now=now
+        )
     session.flush()
     return counts
 
@@ -207,7 +209,9 @@ def create_scenario(session: Session, actor: User, text: str, owner_unit: Unit, 
     _apply(scenario, checked, now)
     session.add(scenario)
     session.flush()
-    audit.record(session, actor, "scenario.create", "scenario", scenario.id, after=_wf_state(scenario), now=now)
+    audit.record(
+        session, actor, "scenario.create", "scenario", scenario.id, after=_wf_state(scenario), now=now
+    )
     return scenario
 
 
@@ -220,8 +224,14 @@ def save_draft(session: Session, scenario: Scenario, actor: User, text: str, now
     _apply(scenario, checked, now)
     session.flush()
     audit.record(
-        session, actor, "scenario.edit", "scenario", scenario.id, before=before,
-        after={"max_points": str(scenario.max_points), "title": scenario.title}, now=now,
+        session,
+        actor,
+        "scenario.edit",
+        "scenario",
+        scenario.id,
+        before=before,
+        after={"max_points": str(scenario.max_points), "title": scenario.title},
+        now=now,
     )
     return scenario
 
@@ -240,9 +250,22 @@ def new_version(session: Session, scenario: Scenario, actor: User, now: dt.datet
         created_at=now,
     )
     for column in (
-        "title", "field", "target_groups", "titles", "legal_basis", "as_of", "estimated_minutes", "pass_mark",
-        "rubric_weight", "allow_retry", "attempts_allowed", "grading_method", "max_points", "min_points",
-        "document", "rendered",
+        "title",
+        "field",
+        "target_groups",
+        "titles",
+        "legal_basis",
+        "as_of",
+        "estimated_minutes",
+        "pass_mark",
+        "rubric_weight",
+        "allow_retry",
+        "attempts_allowed",
+        "grading_method",
+        "max_points",
+        "min_points",
+        "document",
+        "rendered",
     ):
         setattr(copy, column, getattr(scenario, column))
     copy.updated_at = now
@@ -285,8 +308,15 @@ def transition(
     scenario.updated_at = now
     session.flush()
     audit.record(
-        session, actor, f"scenario.{action}", "scenario", scenario.id, before=before,
-        after=_wf_state(scenario), note=comment or None, now=now,
+        session,
+        actor,
+        f"scenario.{action}",
+        "scenario",
+        scenario.id,
+        before=before,
+        after=_wf_state(scenario),
+        note=comment or None,
+        now=now,
     )
 
 
@@ -321,16 +351,23 @@ def open_run(session: Session, scenario: Scenario, user: User, mode: RunMode) ->
 
 
 def assessed_runs_used(session: Session, scenario: Scenario, user: User) -> int:
-    return session.scalar(
-        select(func.count()).select_from(ScenarioRun).where(
-            ScenarioRun.scenario_id == scenario.id,
-            ScenarioRun.user_id == user.id,
-            ScenarioRun.mode == RunMode.assessed,
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ScenarioRun)
+            .where(
+                ScenarioRun.scenario_id == scenario.id,
+                ScenarioRun.user_id == user.id,
+                ScenarioRun.mode == RunMode.assessed,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
-def start_run(session: Session, scenario: Scenario, user: User, mode: RunMode, now: dt.datetime) -> ScenarioRun:
+def start_run(
+    session: Session, scenario: Scenario, user: User, mode: RunMode, now: dt.datetime
+) -> ScenarioRun:
     existing = open_run(session, scenario, user, mode)
     if existing is not None:
         return existing  # resume instead of starting twice
@@ -424,8 +461,12 @@ def choose(session: Session, run: ScenarioRun, step: int | None, choice_index: i
     seq = (max((s.seq for s in run.steps), default=0)) + 1
     run.steps.append(
         ScenarioStep(
-            seq=seq, node_id=node["id"], choice_index=choice_index, points=_dec(choice.get("points") or 0),
-            variables_before=run.variables, at=now,
+            seq=seq,
+            node_id=node["id"],
+            choice_index=choice_index,
+            points=_dec(choice.get("points") or 0),
+            variables_before=run.variables,
+            at=now,
         )
     )
     run.variables = _dumps(apply_effects(choice, run.vars))
@@ -457,7 +498,9 @@ def respond(session: Session, run: ScenarioRun, step: int | None, answer: str, n
     if len(answer) > MAX_ANSWER:
         raise LmsError(f"Câu trả lời dài quá {MAX_ANSWER} ký tự; vui lòng rút gọn.")
     run.responses.append(
-        ScenarioResponse(node_id=node["id"], answer=answer, submitted_at=now, max_points=_dec(rubric_max(node)))
+        ScenarioResponse(
+            node_id=node["id"], answer=answer, submitted_at=now, max_points=_dec(rubric_max(node))
+        )
     )
     _move_to(session, run, node["next"], now)
 
@@ -521,7 +564,9 @@ def decisions_detail(run: ScenarioRun) -> list[dict]:
     return rows
 
 
-def sync_result(session: Session, cadre: CadreProfile, scenario: Scenario, now: dt.datetime, actor: Any) -> None:
+def sync_result(
+    session: Session, cadre: CadreProfile, scenario: Scenario, now: dt.datetime, actor: Any
+) -> None:
     """One Result per cadre × scenario version, reflecting the grading policy.
 
     The Result is keyed (origin_id) by the first finished assessed run, so it is found again
@@ -622,7 +667,12 @@ def _grade_state(response: ScenarioResponse) -> dict:
 
 
 def grade_response(
-    session: Session, response: ScenarioResponse, actor: User, levels: list[int], comment: str, now: dt.datetime,
+    session: Session,
+    response: ScenarioResponse,
+    actor: User,
+    levels: list[int],
+    comment: str,
+    now: dt.datetime,
     review: bool = False,
 ) -> None:
     """Grade (or, as a second grader, review) one answer; the run and its Result follow."""
@@ -644,8 +694,14 @@ def grade_response(
     response.points = points
     session.flush()
     audit.record(
-        session, actor, "scenario.review" if review else "scenario.grade", "scenario_response", response.id,
-        before=before, after=_grade_state(response), now=now,
+        session,
+        actor,
+        "scenario.review" if review else "scenario.grade",
+        "scenario_response",
+        response.id,
+        before=before,
+        after=_grade_state(response),
+        now=now,
     )
     _score_run(run)
     session.flush()

@@ -486,22 +486,28 @@ class _Checker:
                 self.error(line_of(node), f"node {node_id} is not reachable from the start node {start}")
             elif node_id not in exploration.reached:
                 self.error(
-                    line_of(node), f"node {node_id} is never reachable: the conditions leading to it never hold"
+                    line_of(node),
+                    f"node {node_id} is never reachable: the conditions leading to it never hold",
                 )
         for dead in exploration.dead_ends:
             state = ", ".join(f"{k}={v}" for k, v in sorted(dead.variables.items())) or "start values"
             self.error(
                 line_of(nodes[dead.node_id]),
-                f"node {dead.node_id}: dead end, no choice is available when {state} (every path must reach an ending)",
+                f"node {dead.node_id}: dead end, no choice is available when {state} "
+                "(every path must reach an ending)",
             )
         if exploration.bounds is None:
             return
         self.checked.min_points, self.checked.max_points = exploration.bounds
         fixed_only = all(
-            n.get("score") is not None for n in graph.nodes.values() if n["kind"] == "ending" and n["id"] in exploration.reached
+            n.get("score") is not None
+            for n in graph.nodes.values()
+            if n["kind"] == "ending" and n["id"] in exploration.reached
         )
         if exploration.max_points <= 0 and not fixed_only:
-            self.error(line_of(doc, "nodes"), "the best path earns no points: give some choices positive points")
+            self.error(
+                line_of(doc, "nodes"), "the best path earns no points: give some choices positive points"
+            )
 
 
 def _structurally_reachable(graph: Graph) -> set[str]:

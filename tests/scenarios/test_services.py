@@ -43,7 +43,9 @@ def test_import_is_published_and_idempotent(session, world, scenario):
 
 def test_changed_import_makes_new_version_and_archives_old(session, world, scenario, tmp_path):
     changed = tmp_path / "good.yaml"
-    changed.write_text((DATA / "good.yaml").read_text("utf-8").replace("Tình huống thử nghiệm", "Bản 2"), "utf-8")
+    changed.write_text(
+        (DATA / "good.yaml").read_text("utf-8").replace("Tình huống thử nghiệm", "Bản 2"), "utf-8"
+    )
     sv.import_checked(session, sv.check_paths([changed]), world.province, None, NOW)
     new = sv.latest(session, "thu-nghiem")
     assert new.version == 2 and new.status == ScenarioStatus.published
@@ -195,15 +197,19 @@ def test_assessed_needs_profile(session, world, scenario):
     ("method", "expected"), [("highest", "10.00"), ("last", "0.00"), ("first", "7.00"), ("mean", "5.67")]
 )
 def test_grading_policy_result(session, world, factory, tmp_path, method, expected):
-    text = (DATA / "good.yaml").read_text("utf-8").replace(
-        "allow_retry: false", f"allow_retry: false\ngrading_method: {method}\nattempts_allowed: 3"
+    text = (
+        (DATA / "good.yaml")
+        .read_text("utf-8")
+        .replace("allow_retry: false", f"allow_retry: false\ngrading_method: {method}\nattempts_allowed: 3")
     )
     (tmp_path / "p.yaml").write_text(text, "utf-8")
     sv.import_checked(session, sv.check_paths([tmp_path / "p.yaml"]), world.province, None, NOW)
     scenario = sv.latest(session, "thu-nghiem")
     learner = world.users["learner"]
     factory.profile(user=learner)
-    first = _play(session, sv.start_run(session, scenario, learner, RunMode.assessed, NOW), [1, 0])  # 7 pending
+    first = _play(
+        session, sv.start_run(session, scenario, learner, RunMode.assessed, NOW), [1, 0]
+    )  # 7 pending
     second = _play(session, sv.start_run(session, scenario, learner, RunMode.assessed, NOW), [1, 0])
     sv.grade_response(session, second.responses[0], world.users["instructor"], [2], "", NOW)  # 10
     _play(session, sv.start_run(session, scenario, learner, RunMode.assessed, NOW), [2])  # 0
