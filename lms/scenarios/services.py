@@ -103,13 +103,26 @@ def _apply(scenario: Scenario, checked: Checked, now: dt.datetime) -> None:
     scenario.updated_at = now
 
 
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str):
+    # Markdown paragraphs stay readable: multi-line text as a literal block (|).
+    style = "|" if "\n" in value.strip() else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
 def export_text(scenario: Scenario) -> str:
     """The version as a YAML file in the format of content/FORMATS.md (round-trips)."""
     doc = scenario.doc
     ordered = {key: doc[key] for key in TOP_ORDER if key in doc}
     if "as_of" in ordered:
         ordered["as_of"] = dt.date.fromisoformat(ordered["as_of"])
-    return yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(ordered, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def latest(session: Session, code: str, statuses=None) -> Scenario | None:

@@ -84,7 +84,7 @@ def render(document: dict, dead_ends: set[str] | None = None) -> Markup:
             f'<g class="{item.css}"><title>{escape(label)}</title>'
             f'<rect x="{item.x}" y="{item.y}" width="{BOX_W}" height="{BOX_H}" rx="6"/>'
             f'<text x="{item.x + 8}" y="{item.y + 18}" class="sg-id">'
-            f'{escape(_short(node["id"] + " · " + kind))}</text>'
+            f"{escape(_short(node['id'] + ' · ' + kind))}</text>"
             f'<text x="{item.x + 8}" y="{item.y + 36}">{escape(_short(node.get("title", "")))}</text></g>'
         )
     parts.append("</svg>")
