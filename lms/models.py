@@ -13,3 +13,4 @@ from lms.org.models import (  # noqa: F401
     Unit,
 )
 from lms.results.models import Result  # noqa: F401
+from lms.scenarios.models import Scenario, ScenarioResponse, ScenarioRun, ScenarioStep  # noqa: F401

@@ -1,0 +1,522 @@
+"""Validation of a scenario document (``content/scenarios/*.yaml``, see content/FORMATS.md).
+
+Used by the importer, the CLI and the browser editor on every save. Problems come back as
+``FileProblem(path, line, message)``; lines come from the YAML node marks (the loader keeps
+the line of every mapping, key and list item).
+
+Rules: required keys and types; codes exist; unique node ids; a single start node that
+exists; every target and variable defined; conditions parse (``var op int``); 2–6 choices;
+no cycles (a commune decision cannot be undone in reality, and a DAG makes the best-path
+score exact); every node reachable (conditions respected); every path reaches an ending;
+the best path earns points.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lms.errors import FileProblem
+from lms.scenarios.graph import NODE_KINDS, Graph, find_cycle, fmt_points, parse_condition, targets
+
+FIELDS = (
+    "xay-dung-dang",
+    "tuyen-giao",
+    "kiem-tra-giam-sat",
+    "van-phong-dang",
+    "dan-van",
+    "quan-ly-nha-nuoc",
+    "tai-chinh-ke-toan",
+    "tai-nguyen-moi-truong",
+    "dia-chinh-xay-dung",
+    "tu-phap",
+    "van-hoa-xa-hoi",
+    "lao-dong-tbxh",
+    "quoc-phong-an-ninh",
+    "chuyen-doi-so",
+    "ky-nang",
+)
+GRADING_METHODS = ("highest", "last", "first", "mean")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+NODE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+TOP_KEYS = {
+    "code": True,
+    "title": True,
+    "target_groups": False,
+    "titles": False,
+    "field": True,
+    "legal_basis": True,
+    "as_of": True,
+    "estimated_minutes": True,
+    "pass_mark": False,
+    "rubric_weight": False,
+    "allow_retry": False,
+    # extensions documented in docs/scenarios.md (assessed mode)
+    "attempts_allowed": False,
+    "grading_method": False,
+    "variables": False,
+    "start": True,
+    "nodes": True,
+}
+NODE_KEYS = {
+    "situation": {"id": True, "kind": True, "title": True, "text": True, "next": True},
+    "decision": {"id": True, "kind": True, "title": True, "text": False, "choices": True},
+    "response": {
+        "id": True,
+        "kind": True,
+        "title": True,
+        "text": False,
+        "prompt": True,
+        "model_answer": True,
+        "rubric": True,
+        "next": True,
+    },
+    "ending": {"id": True, "kind": True, "title": True, "outcome": True, "commentary": True, "score": False},
+}
+CHOICE_KEYS = {
+    "label": True,
+    "points": True,
+    "feedback": False,
+    "consequence": False,
+    "next": True,
+    "set": False,
+    "when": False,
+}
+
+
+# --- a YAML loader that remembers lines ---------------------------------------------------
+
+
+class LDict(dict):
+    line = 0
+    key_lines: dict
+
+
+class LList(list):
+    line = 0
+    item_lines: list
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+class DuplicateKey(Exception):
+    def __init__(self, key: Any, line: int):
+        self.key, self.line = key, line
+
+
+def _map(loader: _Loader, node: yaml.MappingNode) -> LDict:
+    loader.flatten_mapping(node)
+    value = LDict()
+    value.line = node.start_mark.line + 1
+    value.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            if key in value:
+                raise DuplicateKey(key, line)
+        except TypeError:
+            raise DuplicateKey(key, line) from None
+        value[key] = loader.construct_object(value_node, deep=True)
+        value.key_lines[key] = line
+    return value
+
+
+def _seq(loader: _Loader, node: yaml.SequenceNode) -> LList:
+    value = LList(loader.construct_object(child, deep=True) for child in node.value)
+    value.line = node.start_mark.line + 1
+    value.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _seq)
+
+
+def line_of(obj: Any, key: Any = None, default: int = 1) -> int:
+    if key is not None and isinstance(obj, LDict) and key in obj.key_lines:
+        return obj.key_lines[key]
+    if isinstance(obj, LList) and isinstance(key, int) and key < len(obj.item_lines):
+        return obj.item_lines[key]
+    return getattr(obj, "line", default) or default
+
+
+def plain(value: Any) -> Any:
+    """LDict/LList → dict/list; dates → ISO strings (the stored, JSON-safe document)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+# --- the result -------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Checked:
+    path: str
+    document: dict | None = None
+    problems: list[FileProblem] = dataclasses.field(default_factory=list)
+    min_points: float | None = None
+    max_points: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        return f"ok: min score {fmt_points(self.min_points)}, max score {fmt_points(self.max_points)}"
+
+
+@lru_cache(maxsize=1)
+def known_codes() -> dict[str, frozenset[str]]:
+    from lms.org.services import load_reference_data
+
+    data = load_reference_data()
+    return {
+        "titles": frozenset(t["code"] for t in data["titles"]),
+        "target_groups": frozenset(g["code"] for g in data["target_groups"]),
+    }
+
+
+def validate_file(path: str | Path) -> Checked:
+    file = Path(path)
+    try:
+        text = file.read_text("utf-8")
+    except FileNotFoundError:
+        return Checked(str(path), problems=[FileProblem(str(path), 0, "file not found")])
+    except UnicodeDecodeError:
+        return Checked(str(path), problems=[FileProblem(str(path), 1, "file is not UTF-8 text")])
+    except OSError as exc:
+        return Checked(str(path), problems=[FileProblem(str(path), 0, f"cannot read file: {exc.strerror}")])
+    return validate_text(text, str(path))
+
+
+def validate_text(text: str, path: str = "<scenario>") -> Checked:
+    checked = Checked(path)
+    try:
+        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 — a SafeLoader subclass
+    except DuplicateKey as exc:
+        checked.problems.append(FileProblem(path, exc.line, f"duplicate key {exc.key!r}"))
+        return checked
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        checked.problems.append(FileProblem(path, line, f"YAML syntax error: {exc.problem or exc}"))
+        return checked
+    except yaml.YAMLError as exc:
+        checked.problems.append(FileProblem(path, 1, f"YAML error: {exc}"))
+        return checked
+    _Checker(checked, raw).run()
+    checked.problems.sort(key=lambda p: p.line)
+    return checked
+
+
+class _Checker:
+    def __init__(self, checked: Checked, raw: Any):
+        self.checked, self.raw, self.path = checked, raw, checked.path
+
+    def error(self, line: int, message: str) -> None:
+        self.checked.problems.append(FileProblem(self.path, line, message))
+
+    # -- generic helpers
+
+    def keys(self, obj: LDict, spec: dict[str, bool], where: str) -> None:
+        for key in obj:
+            if key not in spec:
+                self.error(line_of(obj, key), f"{where}: unknown key {key!r}")
+        for key, required in spec.items():
+            if required and key not in obj:
+                self.error(line_of(obj), f"{where}: missing required key {key!r}")
+
+    def text(self, obj: LDict, key: str, where: str, required: bool = True) -> None:
+        if key not in obj:
+            return
+        value = obj[key]
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.error(line_of(obj, key), f"{where}: {key!r} must be non-empty text")
+
+    def number(self, obj: LDict, key: str, where: str, low: float | None = None, high: float | None = None):
+        if key not in obj:
+            return None
+        value = obj[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.error(line_of(obj, key), f"{where}: {key!r} must be a number")
+            return None
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.error(line_of(obj, key), f"{where}: {key!r} must be between {low:g} and {high:g}")
+            return None
+        return value
+
+    def codes(self, obj: LDict, key: str, known: frozenset[str]) -> None:
+        if key not in obj:
+            return
+        value = obj[key]
+        if not isinstance(value, list):
+            self.error(line_of(obj, key), f"{key!r} must be a list of codes")
+            return
+        for index, code in enumerate(value):
+            if code not in known:
+                self.error(line_of(value, index, line_of(obj, key)), f"unknown {key} code {code!r}")
+
+    # -- the document
+
+    def run(self) -> None:
+        doc = self.raw
+        if not isinstance(doc, LDict):
+            self.error(1, "a scenario file must be a YAML mapping (code, title, nodes, ...)")
+            return
+        self.keys(doc, TOP_KEYS, "scenario")
+        self.metadata(doc)
+        variables = self.variables(doc)
+        nodes = self.nodes(doc, variables)
+        if nodes is None or self.checked.problems:
+            return
+        self.structure(doc, nodes)
+        if self.checked.problems:
+            return
+        self.checked.document = plain(doc)
+
+    def metadata(self, doc: LDict) -> None:
+        code = doc.get("code")
+        if "code" in doc and (not isinstance(code, str) or not SLUG.match(code)):
+            self.error(line_of(doc, "code"), "code must be a lower-case slug like 'tranh-chap-dat-dai'")
+        for key in ("title", "legal_basis"):
+            self.text(doc, key, "scenario")
+        if "field" in doc and doc["field"] not in FIELDS:
+            self.error(line_of(doc, "field"), f"unknown field code {doc['field']!r}")
+        known = known_codes()
+        self.codes(doc, "target_groups", known["target_groups"])
+        self.codes(doc, "titles", known["titles"])
+        if "as_of" in doc and not isinstance(doc["as_of"], dt.date):
+            self.error(line_of(doc, "as_of"), "as_of must be a date like 2026-11-01")
+        minutes = doc.get("estimated_minutes")
+        if "estimated_minutes" in doc and (
+            isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 600
+        ):
+            self.error(line_of(doc, "estimated_minutes"), "estimated_minutes must be a whole number 1–600")
+        self.number(doc, "pass_mark", "scenario", 0, 10)
+        self.number(doc, "rubric_weight", "scenario", 0, 1)
+        if "allow_retry" in doc and not isinstance(doc["allow_retry"], bool):
+            self.error(line_of(doc, "allow_retry"), "allow_retry must be true or false")
+        attempts = doc.get("attempts_allowed")
+        if "attempts_allowed" in doc and (
+            isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 0
+        ):
+            self.error(line_of(doc, "attempts_allowed"), "attempts_allowed must be 0 (unlimited) or more")
+        if "grading_method" in doc and doc["grading_method"] not in GRADING_METHODS:
+            self.error(
+                line_of(doc, "grading_method"), f"grading_method must be one of {', '.join(GRADING_METHODS)}"
+            )
+
+    def variables(self, doc: LDict) -> set[str]:
+        value = doc.get("variables")
+        if value is None:
+            return set()
+        if not isinstance(value, dict):
+            self.error(line_of(doc, "variables"), "variables must be a mapping name: start value")
+            return set()
+        for name, start in value.items():
+            if not isinstance(name, str) or not VARIABLE.match(name):
+                self.error(line_of(value, name), f"invalid variable name {name!r}")
+            if isinstance(start, bool) or not isinstance(start, int):
+                self.error(line_of(value, name), f"variable {name!r} needs a whole-number start value")
+        return {n for n in value if isinstance(n, str)}
+
+    def nodes(self, doc: LDict, variables: set[str]) -> dict[str, LDict] | None:
+        nodes = doc.get("nodes")
+        if "nodes" not in doc:
+            return None
+        if not isinstance(nodes, list) or not nodes:
+            self.error(line_of(doc, "nodes"), "nodes must be a non-empty list")
+            return None
+        by_id: dict[str, LDict] = {}
+        for index, node in enumerate(nodes):
+            line = line_of(nodes, index)
+            if not isinstance(node, LDict):
+                self.error(line, "each node must be a mapping with id and kind")
+                continue
+            node_id = node.get("id")
+            if not isinstance(node_id, str) or not NODE_ID.match(node_id):
+                self.error(line_of(node, "id"), "node id must be letters, digits, '-' or '_'")
+                continue
+            if node_id in by_id:
+                self.error(line_of(node, "id"), f"duplicate node id {node_id!r}")
+                continue
+            by_id[node_id] = node
+            self.node(node, node_id, variables)
+        for node_id, node in by_id.items():
+            for target, line in self.edges(node):
+                if target is not None and target not in by_id:
+                    self.error(line, f"node {node_id}: next {target!r} is not a node id")
+        return by_id
+
+    def edges(self, node: LDict) -> list[tuple[Any, int]]:
+        if node.get("kind") == "decision":
+            choices = node.get("choices")
+            if not isinstance(choices, list):
+                return []
+            return [(c.get("next"), line_of(c, "next")) for c in choices if isinstance(c, LDict)]
+        if "next" in node:
+            return [(node["next"], line_of(node, "next"))]
+        return []
+
+    def node(self, node: LDict, node_id: str, variables: set[str]) -> None:
+        kind = node.get("kind")
+        where = f"node {node_id}"
+        if kind not in NODE_KINDS:
+            self.error(line_of(node, "kind"), f"{where}: kind must be one of {', '.join(NODE_KINDS)}")
+            return
+        self.keys(node, NODE_KEYS[kind], where)
+        for key in ("title", "text", "prompt", "model_answer", "outcome", "commentary"):
+            self.text(node, key, where)
+        if "next" in node and not isinstance(node["next"], str):
+            self.error(line_of(node, "next"), f"{where}: next must be a node id")
+        if kind == "decision":
+            self.choices(node, where, variables)
+        elif kind == "response":
+            self.rubric(node, where)
+        elif kind == "ending":
+            self.number(node, "score", where, 0, 10)
+
+    def choices(self, node: LDict, where: str, variables: set[str]) -> None:
+        choices = node.get("choices")
+        if "choices" not in node:
+            return
+        if not isinstance(choices, list) or not 2 <= len(choices) <= 6:
+            self.error(line_of(node, "choices"), f"{where}: a decision needs 2 to 6 choices")
+            if not isinstance(choices, list):
+                return
+        for index, choice in enumerate(choices):
+            label = f"{where}, choice {index + 1}"
+            if not isinstance(choice, LDict):
+                self.error(line_of(choices, index), f"{label}: must be a mapping with label, points, next")
+                continue
+            self.keys(choice, CHOICE_KEYS, label)
+            self.text(choice, "label", label)
+            for key in ("feedback", "consequence"):
+                self.text(choice, key, label, required=False)
+            self.number(choice, "points", label)
+            if "next" in choice and not isinstance(choice["next"], str):
+                self.error(line_of(choice, "next"), f"{label}: next must be a node id")
+            self.effects(choice, label, variables)
+            if "when" in choice:
+                parsed = parse_condition(choice["when"]) if isinstance(choice["when"], str) else None
+                if parsed is None:
+                    self.error(
+                        line_of(choice, "when"),
+                        f"{label}: condition {choice['when']!r} must be 'variable op integer' "
+                        "with op one of < <= > >= == !=",
+                    )
+                elif parsed[0] not in variables:
+                    self.error(line_of(choice, "when"), f"{label}: undefined variable {parsed[0]!r}")
+
+    def effects(self, choice: LDict, label: str, variables: set[str]) -> None:
+        effects = choice.get("set")
+        if "set" not in choice:
+            return
+        if not isinstance(effects, dict):
+            self.error(line_of(choice, "set"), f"{label}: set must be a mapping variable: amount")
+            return
+        for name, delta in effects.items():
+            if name not in variables:
+                self.error(line_of(effects, name), f"{label}: undefined variable {name!r}")
+            if isinstance(delta, bool) or not isinstance(delta, int):
+                self.error(line_of(effects, name), f"{label}: set {name} needs a whole number")
+
+    def rubric(self, node: LDict, where: str) -> None:
+        rubric = node.get("rubric")
+        if "rubric" not in node:
+            return
+        if not isinstance(rubric, list) or not rubric:
+            self.error(line_of(node, "rubric"), f"{where}: rubric must be a non-empty list of criteria")
+            return
+        for index, criterion in enumerate(rubric):
+            label = f"{where}, criterion {index + 1}"
+            if not isinstance(criterion, LDict):
+                self.error(line_of(rubric, index), f"{label}: must be a mapping with criterion and levels")
+                continue
+            self.keys(criterion, {"criterion": True, "levels": True}, label)
+            self.text(criterion, "criterion", label)
+            levels = criterion.get("levels")
+            if "levels" in criterion and (not isinstance(levels, list) or len(levels) < 2):
+                self.error(line_of(criterion, "levels"), f"{label}: needs at least 2 levels")
+                continue
+            for level_index, level in enumerate(levels or []):
+                level_label = f"{label}, level {level_index + 1}"
+                if not isinstance(level, LDict):
+                    self.error(line_of(levels, level_index), f"{level_label}: must be {{label, points}}")
+                    continue
+                self.keys(level, {"label": True, "points": True}, level_label)
+                self.text(level, "label", level_label)
+                self.number(level, "points", level_label, 0, 1000)
+
+    def structure(self, doc: LDict, nodes: dict[str, LDict]) -> None:
+        start = doc.get("start")
+        if start not in nodes:
+            self.error(line_of(doc, "start"), f"start node {start!r} does not exist")
+            return
+        cycle = find_cycle(nodes)
+        if cycle:
+            back = nodes[cycle[-2]]
+            self.error(
+                line_of(back),
+                "cycle " + " → ".join(cycle) + ": scenarios must move forward (a DAG); "
+                "a decision in the commune cannot be undone",
+            )
+            return
+        graph = Graph(plain(doc))
+        exploration = graph.explore()
+        structural = _structurally_reachable(graph)
+        for node_id, node in nodes.items():
+            if node_id not in structural:
+                self.error(line_of(node), f"node {node_id} is not reachable from the start node {start}")
+            elif node_id not in exploration.reached:
+                self.error(
+                    line_of(node),
+                    f"node {node_id} is never reachable: the conditions leading to it never hold",
+                )
+        for dead in exploration.dead_ends:
+            state = ", ".join(f"{k}={v}" for k, v in sorted(dead.variables.items())) or "start values"
+            self.error(
+                line_of(nodes[dead.node_id]),
+                f"node {dead.node_id}: dead end, no choice is available when {state} "
+                "(every path must reach an ending)",
+            )
+        if exploration.bounds is None:
+            return
+        self.checked.min_points, self.checked.max_points = exploration.bounds
+        fixed_only = all(
+            n.get("score") is not None
+            for n in graph.nodes.values()
+            if n["kind"] == "ending" and n["id"] in exploration.reached
+        )
+        if exploration.max_points <= 0 and not fixed_only:
+            self.error(
+                line_of(doc, "nodes"), "the best path earns no points: give some choices positive points"
+            )
+
+
+def _structurally_reachable(graph: Graph) -> set[str]:
+    seen: set[str] = set()
+    todo = [graph.start]
+    while todo:
+        node_id = todo.pop()
+        if node_id in seen or node_id not in graph.nodes:
+            continue
+        seen.add(node_id)
+        todo.extend(targets(graph.nodes[node_id]))
+    return seen

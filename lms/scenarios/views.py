@@ -1,0 +1,386 @@
+"""Scenario pages: learners play (one node per page, no JS), staff author, approve, grade
+and read analytics. Each view: load → authorize → validate → act → commit → respond."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.auth.models import Role
+from lms.auth.permissions import authorize, can, requires, unit_scope
+from lms.db import db
+from lms.errors import InvalidFile
+from lms.org.models import Unit
+from lms.scenarios import (
+    permissions,  # noqa: F401  (registers the rules)
+    stats,
+    svg,
+)
+from lms.scenarios import services as sv
+from lms.scenarios.forms import GradeForm, PlayForm, SourceForm, StartForm, WorkflowForm
+from lms.scenarios.graph import Graph, fmt_points
+from lms.scenarios.models import STATUS_LABELS, RunMode, RunStatus, Scenario, ScenarioRun, ScenarioStatus
+from lms.web import now
+
+bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
+
+
+# --- learners -------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@requires("scenarios.play")
+def index():
+    scenarios = db.session.scalars(sv.playable_query(current_user)).all()
+    runs = db.session.scalars(
+        select(ScenarioRun)
+        .where(ScenarioRun.user_id == current_user.id)
+        .order_by(ScenarioRun.updated_at.desc())
+        .limit(50)
+    ).all()
+    open_runs = {r.scenario_id: r for r in runs if r.status == RunStatus.in_progress}
+    return render_template(
+        "scenarios/index.html",
+        scenarios=scenarios,
+        open_runs=open_runs,
+        finished=[r for r in runs if r.finished],
+        has_profile=sv.profile_of(db.session, current_user) is not None,
+    )
+
+
+@bp.get("/<public_id>")
+@requires("scenarios.play")
+def intro(public_id: str):
+    scenario = sv.get_scenario(db.session, public_id)
+    authorize("scenarios.play", scenario)
+    return render_template(
+        "scenarios/intro.html",
+        scenario=scenario,
+        form=StartForm(),
+        has_profile=sv.profile_of(db.session, current_user) is not None,
+        used=sv.assessed_runs_used(db.session, scenario, current_user),
+        open_practice=sv.open_run(db.session, scenario, current_user, RunMode.practice),
+        open_assessed=sv.open_run(db.session, scenario, current_user, RunMode.assessed),
+    )
+
+
+@bp.post("/<public_id>/start")
+@requires("scenarios.play")
+def start(public_id: str):
+    scenario = sv.get_scenario(db.session, public_id)
+    authorize("scenarios.play", scenario)
+    form = StartForm()
+    if not form.validate_on_submit():
+        abort(400)
+    run = sv.start_run(db.session, scenario, current_user, RunMode(form.mode.data), now())
+    db.session.commit()
+    return redirect(url_for(".play", public_id=run.public_id))
+
+
+def _own_run(public_id: str) -> ScenarioRun:
+    run = sv.get_run(db.session, public_id)
+    authorize("scenario_run.view", run)
+    return run
+
+
+@bp.get("/runs/<public_id>")
+@requires("scenario_run.view")
+def play(public_id: str):
+    run = _own_run(public_id)
+    graph = Graph(run.scenario.doc)
+    if run.finished:
+        return _summary(run, graph)
+    if run.user_id != current_user.id:
+        abort(403)  # staff see a run's summary, never play someone else's
+    node = graph.node(run.current_node)
+    choices = graph.available(node["id"], run.vars) if node["kind"] == "decision" else []
+    return render_template(
+        "scenarios/play.html",
+        run=run,
+        scenario=run.scenario,
+        node=node,
+        html=run.scenario.html.get(node["id"], {}),
+        choices=choices,
+        feedback=sv.feedback_for(run),
+        can_undo=sv.can_undo(run),
+        form=PlayForm(),
+        position=len(run.decisions) + 1,
+    )
+
+
+def _summary(run: ScenarioRun, graph: Graph):
+    responses = []
+    for response in run.responses:
+        node = graph.node(response.node_id)
+        responses.append({"response": response, "node": node, "html": run.scenario.html.get(node["id"], {})})
+    return render_template(
+        "scenarios/summary.html",
+        run=run,
+        scenario=run.scenario,
+        ending=graph.node(run.current_node),
+        ending_html=run.scenario.html.get(run.current_node, {}),
+        decisions=sv.decisions_detail(run),
+        responses=responses,
+        fmt=fmt_points,
+    )
+
+
+@bp.post("/runs/<public_id>")
+@requires("scenario_run.view")
+def act(public_id: str):
+    run = _own_run(public_id)
+    if run.user_id != current_user.id:
+        abort(403)
+    form = PlayForm()
+    if not form.validate_on_submit():
+        flash(_("Dữ liệu gửi lên không hợp lệ; vui lòng chọn lại."), "error")
+        return redirect(url_for(".play", public_id=run.public_id))
+    step, action = form.step.data, form.action.data
+    if action == "continue":
+        sv.advance(db.session, run, step, now())
+    elif action == "choose" and form.choice.data is not None:
+        sv.choose(db.session, run, step, form.choice.data, now())
+    elif action == "respond":
+        sv.respond(db.session, run, step, form.answer.data or "", now())
+    elif action == "undo":
+        sv.undo(db.session, run, step, now())
+    else:
+        abort(400)
+    db.session.commit()
+    return redirect(url_for(".play", public_id=run.public_id))
+
+
+# --- authoring and approval -----------------------------------------------------------------
+
+
+def _owner_units() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(unit_scope(current_user)).order_by(Unit.path)))
+
+
+@bp.get("/manage")
+@requires("scenarios.analytics")
+def manage():
+    query = select(Scenario).join(Unit, Unit.id == Scenario.owner_unit_id).where(unit_scope(current_user))
+    status = request.args.get("status")
+    if status in ScenarioStatus.__members__:
+        query = query.where(Scenario.status == ScenarioStatus(status))
+    rows = db.session.scalars(query.order_by(Scenario.code, Scenario.version.desc()).limit(500)).all()
+    return render_template("scenarios/manage.html", rows=rows, labels=STATUS_LABELS, status=status)
+
+
+@bp.route("/manage/new", methods=["GET", "POST"])
+@requires("scenarios.author")
+def create():
+    form = SourceForm()
+    units = _owner_units()
+    form.owner_unit_id.choices = [(u.id, u.name) for u in units]
+    problems, preview = [], None
+    if form.validate_on_submit():
+        unit = next((u for u in units if u.id == form.owner_unit_id.data), current_user.unit)
+        try:
+            scenario = sv.create_scenario(db.session, current_user, form.source.data, unit, now())
+        except InvalidFile as exc:
+            db.session.rollback()
+            problems, preview = exc.problems, _preview(form.source.data)
+        else:
+            db.session.commit()
+            flash(_("Đã tạo bản nháp tình huống."), "success")
+            return redirect(url_for(".detail", public_id=scenario.public_id))
+    return render_template(
+        "scenarios/edit.html", form=form, scenario=None, problems=problems, preview=preview
+    )
+
+
+def _preview(text: str):
+    """Best-effort graph of a document that failed validation (to show what is wrong)."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(text)
+        nodes = [n for n in doc["nodes"] if isinstance(n, dict) and isinstance(n.get("id"), str)]
+        if not nodes:
+            return None
+        ids = {n["id"] for n in nodes}
+        for node in nodes:
+            if node.get("kind") == "decision":
+                node["choices"] = [
+                    c for c in node.get("choices") or [] if isinstance(c, dict) and c.get("next") in ids
+                ]
+            elif node.get("next") not in ids:
+                node.pop("next", None)
+        start = doc.get("start") if doc.get("start") in ids else nodes[0]["id"]
+        dead = {
+            n["id"] for n in nodes if n.get("kind") != "ending" and not (n.get("next") or n.get("choices"))
+        }
+        return svg.render({"start": start, "nodes": nodes, "variables": {}}, dead)
+    except Exception:  # a broken draft must never break the page
+        return None
+
+
+@bp.get("/manage/<public_id>")
+@requires("scenarios.analytics")
+def detail(public_id: str):
+    scenario = sv.get_scenario(db.session, public_id)
+    authorize("scenarios.analytics", scenario)
+    versions = db.session.scalars(
+        select(Scenario).where(Scenario.code == scenario.code).order_by(Scenario.version.desc())
+    ).all()
+    return render_template(
+        "scenarios/detail.html",
+        scenario=scenario,
+        graph_svg=svg.render(scenario.doc),
+        versions=versions,
+        labels=STATUS_LABELS,
+        wf=WorkflowForm(),
+        start_form=StartForm(),
+        fmt=fmt_points,
+    )
+
+
+@bp.route("/manage/<public_id>/edit", methods=["GET", "POST"])
+@requires("scenarios.author")
+def edit(public_id: str):
+    scenario = sv.get_scenario(db.session, public_id)
+    authorize("scenarios.author", scenario)
+    if not scenario.editable:
+        flash(_("Phiên bản này không sửa được; hãy tạo phiên bản mới."), "error")
+        return redirect(url_for(".detail", public_id=scenario.public_id))
+    form = SourceForm()
+    form.owner_unit_id.choices = []
+    problems, preview = [], None
+    if request.method == "GET":
+        form.source.data = sv.export_text(scenario)
+    elif form.validate_on_submit():
+        try:
+            sv.save_draft(db.session, scenario, current_user, form.source.data, now())
+        except InvalidFile as exc:
+            db.session.rollback()
+            problems, preview = exc.problems, _preview(form.source.data)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Đã lưu. Hợp lệ: điểm thấp nhất %(lo)s, cao nhất %(hi)s.",
+                    lo=fmt_points(float(scenario.min_points)),
+                    hi=fmt_points(float(scenario.max_points)),
+                ),
+                "success",
+            )
+            return redirect(url_for(".edit", public_id=scenario.public_id))
+    return render_template(
+        "scenarios/edit.html",
+        form=form,
+        scenario=scenario,
+        problems=problems,
+        preview=preview or svg.render(scenario.doc),
+    )
+
+
+@bp.post("/manage/<public_id>/new-version")
+@requires("scenarios.author")
+def new_version(public_id: str):
+    scenario = sv.get_scenario(db.session, public_id)
+    authorize("scenarios.author", scenario)
+    draft = sv.new_version(db.session, scenario, current_user, now())
+    db.session.commit()
+    return redirect(url_for(".edit", public_id=draft.public_id))
+
+
+@bp.post("/manage/<public_id>/submit")
+@requires("scenarios.author")
+def submit(public_id: str):
+    scenario = sv.get_scenario(db.session, public_id)
+    authorize("scenarios.author", scenario)
+    sv.transition(db.session, scenario, current_user, "submit", now())
+    db.session.commit()
+    flash(_("Đã gửi duyệt."), "success")
+    return redirect(url_for(".detail", public_id=scenario.public_id))
+
+
+@bp.post("/manage/<public_id>/review")
+@requires("scenarios.approve")
+def review(public_id: str):
+    scenario = sv.get_scenario(db.session, public_id)
+    authorize("scenarios.approve", scenario)
+    form = WorkflowForm()
+    if not form.validate_on_submit() or form.action.data not in ("approve", "return", "publish"):
+        abort(400)
+    sv.transition(
+        db.session, scenario, current_user, form.action.data, now(), comment=form.comment.data or ""
+    )
+    db.session.commit()
+    flash(_("Đã cập nhật trạng thái: %(s)s.", s=STATUS_LABELS[scenario.status]), "success")
+    return redirect(url_for(".detail", public_id=scenario.public_id))
+
+
+@bp.get("/manage/<public_id>/export")
+@requires("scenarios.analytics")
+def export(public_id: str):
+    scenario = sv.get_scenario(db.session, public_id)
+    authorize("scenarios.analytics", scenario)
+    return Response(
+        sv.export_text(scenario),
+        mimetype="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{scenario.code}-v{scenario.version}.yaml"'},
+    )
+
+
+@bp.get("/manage/<public_id>/analytics")
+@requires("scenarios.analytics")
+def analytics(public_id: str):
+    scenario = sv.get_scenario(db.session, public_id)
+    authorize("scenarios.analytics", scenario)
+    return render_template(
+        "scenarios/analytics.html", scenario=scenario, data=stats.analytics(db.session, scenario)
+    )
+
+
+# --- rubric grading -------------------------------------------------------------------------
+
+
+@bp.get("/grading")
+@requires("scenarios.grade")
+def grading():
+    show_all = request.args.get("all") == "1"
+    rows = db.session.scalars(sv.grading_query(current_user, only_open=not show_all).limit(200)).all()
+    rows = [r for r in rows if can(current_user, "scenarios.grade", r)]
+    return render_template("scenarios/grading.html", rows=rows, show_all=show_all)
+
+
+@bp.route("/grading/<public_id>", methods=["GET", "POST"])
+@requires("scenarios.grade")
+def grade(public_id: str):
+    response = sv.get_response(db.session, public_id)
+    authorize("scenarios.grade", response)
+    node = sv.response_node(response)
+    form = GradeForm()
+    review_mode = response.graded and response.grader_id != current_user.id
+    error = None
+    if form.validate_on_submit():
+        try:
+            levels = [int(request.form[f"level-{i}"]) for i in range(len(node["rubric"]))]
+        except (KeyError, ValueError):
+            error = _("Hãy chọn một mức cho mỗi tiêu chí.")
+        else:
+            sv.grade_response(
+                db.session, response, current_user, levels, form.comment.data or "", now(), review=review_mode
+            )
+            db.session.commit()
+            flash(_("Đã lưu điểm chấm."), "success")
+            return redirect(url_for(".grading"))
+    elif request.method == "GET" and response.graded:
+        form.comment.data = response.review_comment if review_mode else response.comment
+    html = response.run.scenario.html.get(node["id"], {})
+    return render_template(
+        "scenarios/grade.html",
+        response=response,
+        node=node,
+        html=html,
+        form=form,
+        review_mode=review_mode,
+        error=error,
+        chosen=response.chosen_levels,
+        is_admin=current_user.role == Role.admin,
+    ), (400 if error else 200)

@@ -1,0 +1,171 @@
+from pathlib import Path
+
+import pytest
+
+from lms.scenarios.graph import Graph
+from lms.scenarios.validate import validate_file, validate_text
+
+DATA = Path(__file__).parent / "data"
+SMALL = (DATA / "small.yaml").read_text("utf-8")
+
+
+def test_good_file_bounds_respect_conditions():
+    checked = validate_file(DATA / "good.yaml")
+    assert checked.ok, checked.problems
+    assert (checked.min_points, checked.max_points) == (-2, 5)
+    assert checked.summary() == "ok: min score -2, max score 5"
+
+
+def test_bounds_explore_variable_states():
+    # Ignoring conditions the best path would be a(1) + c(10) = 11; c needs x == 0.
+    text = SMALL.replace(
+        '    choices:\n      - label: "A"\n        points: 1\n        next: e1\n'
+        '      - label: "B"\n        points: 0\n        next: e1\n',
+        "    choices:\n      - {label: A, points: 1, set: {v: 1}, next: d2}\n"
+        "      - {label: B, points: 0, next: d2}\n"
+        "  - id: d2\n    kind: decision\n    title: D2\n    choices:\n"
+        '      - {label: C, points: 10, when: "v == 0", next: e1}\n'
+        "      - {label: D, points: 0, next: e1}\n",
+    )
+    checked = validate_text(text, "x.yaml")
+    assert checked.ok, checked.problems
+    assert checked.max_points == 10
+    assert checked.min_points == 0
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    return path
+
+
+BROKEN = [
+    ("missing-start", SMALL.replace("start: s1", "start: zz"), 8, "start node 'zz' does not exist"),
+    ("duplicate-id", SMALL.replace("  - id: e1", "  - id: d1"), 25, "duplicate node id"),
+    (
+        "undefined-target",
+        SMALL.replace('        next: e1\n      - label: "B"', '        next: nowhere\n      - label: "B"'),
+        21,
+        "'nowhere' is not a node id",
+    ),
+    (
+        "one-choice",
+        SMALL.replace('      - label: "B"\n        points: 0\n        next: e1\n', ""),
+        18,
+        "2 to 6 choices",
+    ),
+    (
+        "seven-choices",
+        SMALL.replace(
+            '      - label: "B"\n', "      - {label: x, points: 0, next: e1}\n" * 5 + '      - label: "B"\n'
+        ),
+        18,
+        "2 to 6 choices",
+    ),
+    (
+        "undefined-variable-set",
+        SMALL.replace("        points: 1\n", "        points: 1\n        set: {w: 1}\n"),
+        21,
+        "undefined variable 'w'",
+    ),
+    (
+        "undefined-variable-when",
+        SMALL.replace("        points: 1\n", '        points: 1\n        when: "w > 1"\n'),
+        21,
+        "undefined variable 'w'",
+    ),
+    (
+        "bad-condition",
+        SMALL.replace("        points: 1\n", '        points: 1\n        when: "v ~ 1"\n'),
+        21,
+        "must be 'variable op integer'",
+    ),
+    (
+        "unreachable",
+        SMALL + "  - id: lost\n    kind: ending\n    title: L\n    outcome: O\n    commentary: C\n",
+        30,
+        "not reachable",
+    ),
+    (
+        "cycle",
+        SMALL.replace("    next: d1\n", "    next: d1\n", 1).replace(
+            "        points: 0\n        next: e1", "        points: 0\n        next: s1"
+        ),
+        15,
+        "cycle",
+    ),
+    (
+        "dead-end",
+        SMALL.replace("        points: 1\n", '        points: 1\n        when: "v > 5"\n').replace(
+            "        points: 0\n        next: e1",
+            '        points: 0\n        when: "v > 5"\n        next: e1',
+        ),
+        15,
+        "dead end",
+    ),
+    (
+        "never-reachable",
+        SMALL.replace(
+            "        points: 1\n        next: e1",
+            '        points: 1\n        when: "v > 5"\n        next: e2',
+        )
+        + "  - id: e2\n    kind: ending\n    title: L\n    outcome: O\n    commentary: C\n",
+        31,
+        "never reachable",
+    ),
+    ("syntax", SMALL.replace('title: "S"', 'title: "S'), 13, "YAML syntax error"),
+    (
+        "duplicate-key",
+        SMALL.replace('    title: "E"', '    title: "E"\n    title: "F"'),
+        28,
+        "duplicate key 'title'",
+    ),
+    (
+        "unknown-key",
+        SMALL.replace('    title: "D"', '    title: "D"\n    choises: []'),
+        18,
+        "unknown key 'choises'",
+    ),
+    ("missing-key", SMALL.replace('    outcome: "O"\n', ""), 25, "missing required key 'outcome'"),
+    ("ending-score-range", SMALL + "    score: 12\n", 30, "'score' must be between 0 and 10"),
+    ("bad-field", SMALL.replace("field: ky-nang", "field: vo-van"), 3, "unknown field code"),
+    ("no-points", SMALL.replace("points: 1", "points: 0"), 9, "earns no points"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "line", "message"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_each_rule_reports_path_and_line(tmp_path, name, text, line, message):
+    path = _write(tmp_path, f"{name}.yaml", text)
+    checked = validate_file(path)
+    assert not checked.ok
+    rendered = [str(p) for p in checked.problems]
+    assert any(r.startswith(f"{path}:{line}:") and message in r for r in rendered), rendered
+
+
+def test_cli_validate_success_and_failure(runner, tmp_path):
+    result = runner.invoke(args=["scenarios", "validate", str(DATA / "good.yaml")])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "ok: min score -2, max score 5"
+    bad = _write(tmp_path, "bad.yaml", SMALL.replace("start: s1", "start: zz"))
+    result = runner.invoke(args=["scenarios", "validate", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:8: start node 'zz' does not exist" in result.output
+
+
+def test_cli_validate_missing_file(runner, tmp_path):
+    result = runner.invoke(args=["scenarios", "validate", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 1
+    assert "none.yaml:0: file not found" in result.output
+
+
+@pytest.mark.parametrize("text", ["", "- a\n- b\n", "code: [\n", "\x00"])
+def test_garbage_never_crashes(text):
+    checked = validate_text(text, "g.yaml")
+    assert not checked.ok
+
+
+def test_graph_available_choices():
+    checked = validate_file(DATA / "good.yaml")
+    graph = Graph(checked.document)
+    assert [i for i, _ in graph.available("d2", {"trust": 1})] == [0, 1]
+    assert [i for i, _ in graph.available("d2", {"trust": -1})] == [1, 2]
