@@ -13,3 +13,17 @@ from lms.org.models import (  # noqa: F401
     Unit,
 )
 from lms.results.models import Result  # noqa: F401
+from lms.programs.models import (  # noqa: F401
+    Attachment,
+    Attendance,
+    Cohort,
+    CohortSession,
+    Enrollment,
+    Lesson,
+    Program,
+    ProgramTopic,
+    Topic,
+    TopicProgress,
+    TopicVersion,
+    TrainingNeed,
+)
