@@ -12,7 +12,6 @@ from lms.org.models import (  # noqa: F401
     TitleStandard,
     Unit,
 )
-from lms.results.models import Result  # noqa: F401
 from lms.programs.models import (  # noqa: F401
     Attachment,
     Attendance,
@@ -27,3 +26,4 @@ from lms.programs.models import (  # noqa: F401
     TopicVersion,
     TrainingNeed,
 )
+from lms.results.models import Result  # noqa: F401

@@ -200,7 +200,8 @@ class _Reader:
         value = self.value(node)
         if not isinstance(value, str) or not SLUG.match(value):
             self.problem(
-                self.line(node), f"'{key}' phải là mã gồm chữ thường không dấu, số và gạch nối (vd. qn-chung-1)"
+                self.line(node),
+                f"'{key}' phải là mã gồm chữ thường không dấu, số và gạch nối (vd. qn-chung-1)",
             )
             return None
         return value
@@ -364,7 +365,11 @@ def parse_program(path: str, text: str, problems: list[FileProblem]) -> ProgramD
     title = reader.text(get["title"], "title") if "title" in get else None
     groups = reader.code_list(get["target_groups"], "target_groups") if "target_groups" in get else None
     titles = reader.code_list(get["titles"], "titles") if "titles" in get else []
-    days = reader.positive(get["duration_days"], "duration_days", integer=True) if "duration_days" in get else None
+    days = (
+        reader.positive(get["duration_days"], "duration_days", integer=True)
+        if "duration_days" in get
+        else None
+    )
     legal = reader.text(get["legal_basis"], "legal_basis") if "legal_basis" in get else ""
     as_of = reader.date(get["as_of"], "as_of") if "as_of" in get else None
     topics = reader.code_list(get["topics"], "topics") if "topics" in get else None
@@ -490,7 +495,9 @@ def cross_check(session: Session, parsed: Parsed) -> None:
         if program.code in seen_programs:
             first = seen_programs[program.code]
             problems.append(
-                FileProblem(program.path, program.line, f"mã chương trình '{program.code}' trùng với {first.path}")
+                FileProblem(
+                    program.path, program.line, f"mã chương trình '{program.code}' trùng với {first.path}"
+                )
             )
         seen_programs.setdefault(program.code, program)
         for code, line in program.target_groups:
@@ -571,7 +578,9 @@ def import_content(session: Session, root: Path, *, dry_run: bool = False, now: 
     return Summary(changes)
 
 
-def publish_topic_from_file(session: Session, topic: Topic | None, data: TopicData, now: dt.datetime) -> Topic:
+def publish_topic_from_file(
+    session: Session, topic: Topic | None, data: TopicData, now: dt.datetime
+) -> Topic:
     if topic is None:
         topic = Topic(code=data.code)
         session.add(topic)
@@ -679,7 +688,11 @@ def program_document(program: Program) -> dict[str, Any]:
         doc["legal_basis"] = program.legal_basis
     if program.as_of:
         doc["as_of"] = program.as_of
-    goals = {"knowledge": program.goal_knowledge, "skills": program.goal_skills, "attitude": program.goal_attitude}
+    goals = {
+        "knowledge": program.goal_knowledge,
+        "skills": program.goal_skills,
+        "attitude": program.goal_attitude,
+    }
     if any(goals.values()):
         doc["goals"] = {k: v for k, v in goals.items() if v}
     doc["topics"] = [item.topic.code for item in program.items]

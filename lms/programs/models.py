@@ -337,7 +337,9 @@ class Cohort(Base):
     sessions: Mapped[list[CohortSession]] = relationship(
         back_populates="cohort", cascade="all, delete-orphan", order_by="CohortSession.position"
     )
-    enrollments: Mapped[list[Enrollment]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan"
+    )
 
     def has_instructor(self, user: Any) -> bool:
         return any(i.id == user.id for i in self.instructors)
