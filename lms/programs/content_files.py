@@ -587,11 +587,11 @@ def publish_topic_from_file(
     previous = topic.published
     number = (topic.latest.version if topic.latest else 0) + 1
     version = TopicVersion(topic=topic, version=number, status=VersionStatus.draft, created_at=now)
+    session.add(version)
     fill_version(version, data)
     version.publish_from_import(now)
     if previous is not None:
         previous.archive()
-    session.add(version)
     session.flush()
     audit.record(
         session,

@@ -160,7 +160,11 @@ def new_draft(session: Session, actor: Any, now: dt.datetime, topic: Topic) -> T
         body=source.body,
         body_html=source.body_html,
     )
-    version.lessons = [Lesson(position=x.position, title=x.title, anchor=x.anchor) for x in source.lessons]
+    session.add(version)
+    with session.no_autoflush:
+        lessons = list(source.lessons)
+        attachments = list(source.attachments)
+    version.lessons = [Lesson(position=x.position, title=x.title, anchor=x.anchor) for x in lessons]
     version.attachments = [
         Attachment(
             filename=a.filename,
@@ -170,9 +174,8 @@ def new_draft(session: Session, actor: Any, now: dt.datetime, topic: Topic) -> T
             uploaded_by_id=a.uploaded_by_id,
             uploaded_at=a.uploaded_at,
         )
-        for a in source.attachments
+        for a in attachments
     ]
-    session.add(version)
     session.flush()
     audit.record(
         session,
