@@ -346,13 +346,6 @@ def save_program(
 ) -> Program:
     """Create or update a program from the form; topics given as codes in order."""
     code = fields["code"].strip()
-    if program is None:
-        if not SLUG.match(code):
-            raise LmsError("Mã chương trình chỉ gồm chữ thường không dấu, số và gạch nối.")
-        if session.scalar(select(Program.id).where(Program.code == code)) is not None:
-            raise Conflict(f"Mã chương trình “{code}” đã có.")
-        program = Program(code=code, created_at=now)
-        session.add(program)
     codes = [c for c in fields["topic_codes"] if c]
     topics = {t.code: t for t in session.scalars(select(Topic).where(Topic.code.in_(codes)))}
     missing = [c for c in codes if c not in topics]
@@ -360,8 +353,15 @@ def save_program(
         raise LmsError("Không có chuyên đề mang mã: " + ", ".join(missing))
     if len(set(codes)) != len(codes):
         raise LmsError("Một chuyên đề được liệt kê hai lần.")
+    if program is None:
+        if not SLUG.match(code):
+            raise LmsError("Mã chương trình chỉ gồm chữ thường không dấu, số và gạch nối.")
+        if session.scalar(select(Program.id).where(Program.code == code)) is not None:
+            raise Conflict(f"Mã chương trình “{code}” đã có.")
+        program = Program(code=code, created_at=now)
     before = {"title": program.title, "topics": [i.topic.code for i in program.items]} if program.id else None
     program.title = fields["title"].strip()
+    session.add(program)
     program.duration_days = fields["duration_days"]
     program.legal_basis = (fields.get("legal_basis") or "").strip()
     program.as_of = fields.get("as_of")

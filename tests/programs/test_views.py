@@ -487,3 +487,36 @@ def test_non_instructor_cannot_author(client, login_as, world):
         login_as(user)
         assert client.get("/topics/new").status_code == 403
         client.post("/logout", data={"csrf_token": token(client, "/my/training")})
+
+
+def test_staff_content_pages_render(client, login_as, course, world):
+    login_as(world.users["instructor"])
+    assert "Bồi dưỡng Chủ tịch UBND xã (thử)" in client.get("/content").get_data(as_text=True)
+    html = client.get("/programs/p-ubnd").get_data(as_text=True)
+    assert "Kiến thức" in html and "Chuyên đề chung thử nghiệm" in html
+    assert client.get("/programs/p-ubnd/edit").status_code == 200
+    assert client.get("/programs/khong-co").status_code == 404
+    html = client.get(f"/topics/{course.topic.public_id}").get_data(as_text=True)
+    assert "Sửa (tạo bản nháp mới)" in html and 'id="phan-2"' in html
+    assert client.get("/topics/khong-co").status_code == 404
+    client.post("/logout", data={"csrf_token": token(client, "/content")})
+    login_as(world.users["approver"])
+    assert client.get("/content/review").status_code == 200
+
+
+def test_program_form_creates_and_reports_unknown_topics(client, login_as, course, world, session):
+    login_as(world.users["instructor"])
+    data = {
+        "csrf_token": token(client, "/programs/new"),
+        "code": "p-moi",
+        "title": "Chương trình mới",
+        "duration_days": "3",
+        "target_group_ids": [],
+        "topic_codes": "t-ubnd-1\nt-khong-co",
+    }
+    response = client.post("/programs/new", data=data)
+    assert response.status_code == 200 and "t-khong-co" in response.get_data(as_text=True)
+    response = client.post("/programs/new", data={**data, "topic_codes": "t-ubnd-1, t-chung-1"})
+    assert response.status_code == 302
+    program = svc.get_program(session, "p-moi")
+    assert [t.code for t in program.topics] == ["t-ubnd-1", "t-chung-1"]
