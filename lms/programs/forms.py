@@ -30,6 +30,9 @@ class TopicForm(FlaskForm):
     legal_basis = TextAreaField(_l("Căn cứ pháp lý"), validators=[Optional(), Length(max=4000)])
     as_of = DateField(_l("Cập nhật đến ngày"), validators=[Optional()])
     body = TextAreaField(_l("Nội dung (Markdown)"), validators=[Optional(), Length(max=200_000)])
+    lessons = TextAreaField(
+        _l("Các phần (mỗi dòng: mã-phần | Tiêu đề)"), validators=[Optional(), Length(max=10_000)]
+    )
     preview = SubmitField(_l("Xem trước"))
     submit = SubmitField(_l("Lưu bản nháp"))
 

@@ -82,6 +82,15 @@ def _fill(version: TopicVersion, fields: dict[str, Any]) -> None:
     version.body = fields.get("body") or ""
     version.body_html = markdown_to_html(version.body)  # sanitized once, here
     if "lessons" in fields:
+        anchors = [anchor for _title, anchor in fields["lessons"]]
+        for anchor in anchors:
+            if not SLUG.match(anchor) or f'id="{anchor}"' not in version.body_html:
+                raise LmsError(
+                    f"Không có tiêu đề nào mang id “{anchor}” trong nội dung; "
+                    f"hãy viết: ### Tiêu đề phần {{#{anchor}}}"
+                )
+        if len(set(anchors)) != len(anchors):
+            raise LmsError("Hai phần trùng mã.")
         version.lessons = [
             Lesson(position=i, title=title, anchor=anchor)
             for i, (title, anchor) in enumerate(fields["lessons"])
@@ -122,8 +131,10 @@ def edit_topic(
     if version is None:
         version = new_draft(session, actor, now, topic)
     before = version_canonical(version)
-    if "lessons" not in fields:
-        fields = {**fields, "lessons": [(lesson.title, lesson.anchor) for lesson in version.lessons]}
+    if "lessons" not in fields:  # keep the sections whose headings are still in the body
+        html = markdown_to_html(fields.get("body") or "")
+        kept = [(x.title, x.anchor) for x in version.lessons if f'id="{x.anchor}"' in html]
+        fields = {**fields, "lessons": kept}
     _fill(version, fields)
     session.flush()
     audit.record(
@@ -396,7 +407,18 @@ def save_program(
 
 
 def get_cohort(session: Session, public_id: str) -> Cohort:
-    cohort = session.scalar(select(Cohort).where(Cohort.public_id == public_id))
+    cohort = session.scalar(
+        select(Cohort)
+        .where(Cohort.public_id == public_id)
+        .options(
+            selectinload(Cohort.sessions),
+            selectinload(Cohort.instructors),
+            selectinload(Cohort.program)
+            .selectinload(Program.items)
+            .selectinload(ProgramTopic.topic)
+            .selectinload(Topic.versions),
+        )
+    )
     if cohort is None:
         raise NotFound("Không tìm thấy lớp bồi dưỡng.")
     return cohort
@@ -463,7 +485,10 @@ def roster(session: Session, cohort: Cohort) -> list[Enrollment]:
             select(Enrollment)
             .join(CadreProfile)
             .where(Enrollment.cohort_id == cohort.id)
-            .options(selectinload(Enrollment.profile).selectinload(CadreProfile.title))
+            .options(
+                selectinload(Enrollment.profile).selectinload(CadreProfile.title),
+                selectinload(Enrollment.profile).selectinload(CadreProfile.unit),
+            )
             .order_by(CadreProfile.name_key)
         )
     )
@@ -593,7 +618,16 @@ def my_enrollments(session: Session, user: Any) -> list[Enrollment]:
             select(Enrollment)
             .join(Cohort)
             .where(Enrollment.profile_id == profile.id)
-            .options(selectinload(Enrollment.cohort).selectinload(Cohort.program).selectinload(Program.items))
+            .options(
+                selectinload(Enrollment.cohort).selectinload(Cohort.sessions),
+                selectinload(Enrollment.cohort).selectinload(Cohort.unit),
+                selectinload(Enrollment.cohort)
+                .selectinload(Cohort.program)
+                .selectinload(Program.items)
+                .selectinload(ProgramTopic.topic)
+                .selectinload(Topic.versions)
+                .selectinload(TopicVersion.attachments),
+            )
             .order_by(Cohort.start_date.desc())
         )
     )

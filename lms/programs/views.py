@@ -163,7 +163,20 @@ def _topic_form(version: TopicVersion | None) -> TopicForm:
     if version is not None and request.method == "GET":
         form.target_groups.data = version.target_group_codes
         form.kind.data = str(version.kind)
+        form.lessons.data = "\n".join(f"{lesson.anchor} | {lesson.title}" for lesson in version.lessons)
     return form
+
+
+def _parse_lessons(text: str | None) -> list[tuple[str, str]]:
+    lessons = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        anchor, bar, title = line.partition("|")
+        if not bar or not anchor.strip() or not title.strip():
+            raise LmsError(_("Dòng %(n)s của “Các phần” phải có dạng: mã-phần | Tiêu đề", n=number))
+        lessons.append((title.strip(), anchor.strip()))
+    return lessons
 
 
 def _topic_fields(form: TopicForm) -> dict:
@@ -176,6 +189,7 @@ def _topic_fields(form: TopicForm) -> dict:
         "legal_basis": form.legal_basis.data,
         "as_of": form.as_of.data,
         "body": form.body.data or "",
+        "lessons": _parse_lessons(form.lessons.data),
     }
 
 

@@ -216,8 +216,20 @@ def test_approver_cannot_approve_own_version_over_http(client, login_as, world, 
 def test_editing_published_topic_in_browser_creates_new_draft(client, login_as, course, world, session):
     login_as(world.users["instructor"])
     page = f"/topics/{course.topic.public_id}"
+    html = client.get(f"{page}/edit").get_data(as_text=True)
+    assert "phan-1 | Phần một" in html
     form = _topic_form(submit="1", title="Bản sửa", kind="common", field="xay-dung-dang")
+    form["body"] = "### Một {#phan-1}\n\n### Hai {#phan-2}\n"
+    form["lessons"] = "phan-1 | Phần một\nphan-2 | Phần hai"
     del form["code"]
+    bad = client.post(
+        f"{page}/edit", data={**form, "lessons": "phan-9 | Không có", "csrf_token": token(client, page)}
+    )
+    assert bad.status_code == 200 and "phan-9" in bad.get_data(as_text=True)
+    bad = client.post(
+        f"{page}/edit", data={**form, "lessons": "thiếu dấu gạch", "csrf_token": token(client, page)}
+    )
+    assert bad.status_code == 200 and "mã-phần | Tiêu đề" in bad.get_data(as_text=True)
     assert client.post(f"{page}/edit", data={**form, "csrf_token": token(client, page)}).status_code == 302
     session.expire_all()
     topic = session.get(Topic, course.topic.id)
@@ -520,3 +532,40 @@ def test_program_form_creates_and_reports_unknown_topics(client, login_as, cours
     assert response.status_code == 302
     program = svc.get_program(session, "p-moi")
     assert [t.code for t in program.topics] == ["t-ubnd-1", "t-chung-1"]
+
+
+def test_my_training_query_count_does_not_grow_with_topics(client, login_as, course, world, app, session):
+    from sqlalchemy import event
+
+    from lms.db import db
+    from lms.programs.models import ProgramTopic
+
+    def count_queries() -> int:
+        statements = []
+
+        def count(*_args):
+            statements.append(1)
+
+        engine = db.state(app).engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/my/training").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    login_as(world.users["learner"])
+    before = count_queries()
+    for n in range(3):
+        version = svc.create_topic(
+            session,
+            world.users["instructor"],
+            NOW,
+            f"t-them-{n}",
+            {"title": f"Thêm {n}", "kind": "common", "field": "tu-phap", "hours": 1},
+        )
+        version.publish_from_import(NOW)
+        session.add(ProgramTopic(program=course.program, topic=version.topic, position=10 + n))
+    session.commit()
+    assert "Thêm 2" in client.get("/my/training").get_data(as_text=True)
+    assert count_queries() == before
