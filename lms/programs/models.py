@@ -233,6 +233,12 @@ class TopicVersion(Base):
         return json.loads(self.target_groups or "[]")
 
     @property
+    def hours_text(self) -> str:
+        """4 → "4", 3.5 → "3,5" (Vietnamese decimal comma)."""
+        hours = float(self.hours)
+        return str(int(hours)) if hours.is_integer() else f"{hours:g}".replace(".", ",")
+
+    @property
     def editable(self) -> bool:
         return self.status in (VersionStatus.draft, VersionStatus.returned)
 

@@ -557,6 +557,21 @@ def record_attendance(
     return changed
 
 
+def attendance_summary(session: Session, enrollment: Enrollment) -> tuple[int, int]:
+    """(sessions attended, sessions scheduled) for one enrollment; "excused" is not attended.
+
+    For other features (evaluation: "attend the whole program")."""
+    scheduled = session.scalar(
+        select(func.count(CohortSession.id)).where(CohortSession.cohort_id == enrollment.cohort_id)
+    )
+    present = session.scalar(
+        select(func.count(Attendance.id)).where(
+            Attendance.enrollment_id == enrollment.id, Attendance.status == AttendanceStatus.present
+        )
+    )
+    return int(present or 0), int(scheduled or 0)
+
+
 def progress_map(session: Session, cohort: Cohort) -> dict[tuple[int, int], TopicProgress]:
     rows = session.scalars(select(TopicProgress).join(Enrollment).where(Enrollment.cohort_id == cohort.id))
     return {(p.enrollment_id, p.topic_id): p for p in rows}

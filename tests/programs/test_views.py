@@ -396,6 +396,8 @@ def test_bulk_attendance_and_csv(client, login_as, course, world, session, facto
     )
     assert response.status_code == 302
     rows = {a.enrollment_id: a.status for a in session.scalars(select(Attendance))}
+    assert svc.attendance_summary(session, course.enrollment) == (1, 2)
+    assert svc.attendance_summary(session, other) == (0, 2)
     assert rows == {course.enrollment.id: AttendanceStatus.present, other.id: AttendanceStatus.excused}
     bad = client.post(url, data={"csrf_token": token(client, url), f"status-{other.id}": "ngủ"})
     assert bad.status_code == 400
