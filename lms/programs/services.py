@@ -603,8 +603,13 @@ def cohort_csv(session: Session, cohort: Cohort) -> str:
         for t in topics:
             p = progress.get((enrollment.id, t.id))
             row.append(str(round((p.seconds_spent if p else 0) / 60)))
-        writer.writerow(row)
+        writer.writerow([_cell(value) for value in row])
     return "\ufeff" + out.getvalue()
+
+
+def _cell(value: str) -> str:
+    """Keep spreadsheet programs from running a name that starts like a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def cohorts_for(session: Session, user: Any, scope: ColumnElement[bool], role: str) -> list[Cohort]:

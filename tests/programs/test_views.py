@@ -378,14 +378,14 @@ def test_board_cannot_manage_attendance(client, login_as, course, world):
 
 
 def test_bulk_attendance_and_csv(client, login_as, course, world, session, factory):
-    second = factory.profile(unit=world.commune_a, name="Lê Thị Hoa")
+    second = factory.profile(unit=world.commune_a, name="=Lê Thị Hoa")
     other = svc.enroll(session, None, NOW, course.cohort, second)
     svc.mark_studied(session, course.enrollment, course.topic, NOW)
     session.commit()
     login_as(world.users["instructor"])
     url = f"/cohorts/{course.cohort.public_id}/sessions/0/attendance"
     html = client.get(url).get_data(as_text=True)
-    assert "Nguyễn Văn Học" in html and "Lê Thị Hoa" in html
+    assert "Nguyễn Văn Học" in html and "=Lê Thị Hoa" in html
     response = client.post(
         url,
         data={
@@ -408,6 +408,7 @@ def test_bulk_attendance_and_csv(client, login_as, course, world, session, facto
     assert csv_response.data.startswith(b"\xef\xbb\xbf")
     text = csv_response.data.decode("utf-8-sig")
     assert "Họ và tên" in text and "Nguyễn Văn Học" in text and "Có mặt" in text and "Vắng có phép" in text
+    assert "'=Lê Thị Hoa" in text  # no formula injection
 
 
 def test_instructor_enrolls_cadres(client, login_as, course, world, factory, session):
