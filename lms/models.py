@@ -12,5 +12,19 @@ from lms.org.models import (  # noqa: F401
     TitleStandard,
     Unit,
 )
+from lms.programs.models import (  # noqa: F401
+    Attachment,
+    Attendance,
+    Cohort,
+    CohortSession,
+    Enrollment,
+    Lesson,
+    Program,
+    ProgramTopic,
+    Topic,
+    TopicProgress,
+    TopicVersion,
+    TrainingNeed,
+)
 from lms.results.models import Result  # noqa: F401
 from lms.scenarios.models import Scenario, ScenarioResponse, ScenarioRun, ScenarioStep  # noqa: F401

@@ -116,16 +116,7 @@ class PageProblems:
 
     def report(self) -> list[str]:
         problems = []
-        foreign = [
-            u
-            for u in self.requests
-            if urlsplit(u).scheme in {"http", "https", "ws", "wss"} and urlsplit(u).hostname != LOCAL_HOST
-        ]
-        foreign += [
-            u
-            for u in self.requests
-            if urlsplit(u).scheme not in {"http", "https", "ws", "wss", "data", "blob", "about"}
-        ]
+        foreign = [url for url in self.requests if not _is_local(url)]
         if foreign:
             problems.append("requests to other hosts: " + ", ".join(sorted(set(foreign))))
         console = [m for m in self.console_errors if not any(a in m for a in self.allowed_console)]
@@ -136,6 +127,14 @@ class PageProblems:
         if self.dialogs:
             problems.append("dialogs opened: " + "; ".join(self.dialogs))
         return problems
+
+
+def _is_local(url: str) -> bool:
+    """True for requests that stay on the live server (or never leave the browser)."""
+    parts = urlsplit(url)
+    if parts.scheme in {"data", "blob", "about"}:
+        return True
+    return parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname == LOCAL_HOST
 
 
 @pytest.fixture()

@@ -109,7 +109,8 @@ def layout_problems(page: Page) -> list[str]:
         wide = page.evaluate(
             """(limit) => [...document.querySelectorAll('body *')]
                 .filter(el => el.getBoundingClientRect().right > limit + 0.5)
-                .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))""",
+                .slice(0, 5)
+                .map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))""",
             VIEWPORT["width"],
         )
         problems.append(

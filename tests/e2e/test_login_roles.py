@@ -34,7 +34,7 @@ def test_login_page_is_vietnamese_accessible_and_fits_a_phone(page, live_server)
 
 
 def test_wrong_password_shows_the_vietnamese_message(page, live_server, page_problems):
-    page_problems.allow_console("status of 401")  # the login POST answers 401 on purpose
+    page_problems.allow_console(f"status of 401 (UNAUTHORIZED) ({live_server}/login)")  # on purpose
     login(page, live_server, "hocvien", "sai-mat-khau-123")
     assert page.url == f"{live_server}/login"
     check_vietnamese(page, "Đăng nhập")

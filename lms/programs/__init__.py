@@ -1,0 +1,1 @@
+"""Programs, versioned topics with approval, cohorts, enrollment, attendance and progress."""
