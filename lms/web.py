@@ -195,7 +195,14 @@ def healthz():
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("home.html")
+    from sqlalchemy import select
+
+    from lms.org.models import CadreProfile
+
+    has_profile = db.session.scalar(
+        select(CadreProfile.id).where(CadreProfile.user_id == current_user.id)
+    ) is not None
+    return render_template("home.html", has_profile=has_profile)
 
 
 @core.post("/lang/<code>")

@@ -31,7 +31,7 @@ class UnitKind(enum.StrEnum):
 
 UNIT_KIND_LABELS = {
     UnitKind.province: "Tỉnh/thành phố",
-    UnitKind.district: "Huyện (đến 30/6/2025)",
+    UnitKind.district: "Huyện",
     UnitKind.commune: "Xã",
     UnitKind.ward: "Phường",
     UnitKind.special_zone: "Đặc khu",

@@ -43,7 +43,9 @@ def _indent(unit: Unit) -> str:
 @bp.get("/units")
 @requires("units.view")
 def units():
-    return render_template("org/units.html", units=_scoped_units(), kind_labels=UNIT_KIND_LABELS)
+    units = _scoped_units()
+    base_depth = min((u.path.count("/") for u in units), default=2)
+    return render_template("org/units.html", units=units, base_depth=base_depth, kind_labels=UNIT_KIND_LABELS)
 
 
 @bp.get("/cadres")
