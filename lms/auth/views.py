@@ -23,7 +23,7 @@ from lms.auth.forms import (
     UserActionForm,
     UserCreateForm,
 )
-from lms.auth.models import ROLE_LABELS, Role, User
+from lms.auth.models import ROLE_LABELS, Role, User, new_session_token
 from lms.auth.permissions import LOGIN, PUBLIC, requires
 from lms.auth.services import (
     BadCredentials,
@@ -89,6 +89,11 @@ def login():
 @bp.post("/logout")
 @requires(LOGIN)
 def logout():
+    # Rotating the token makes a copied cookie of this session worthless too (it also ends the
+    # user's sessions on other devices: with signed cookies there is no per-session record).
+    user = current_user._get_current_object()
+    user.session_token = new_session_token()
+    db.session.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()

@@ -159,3 +159,14 @@ def test_must_change_password_redirects_after_login(client, factory):
 
 def test_csrf_token_present_in_login_form(client):
     assert re.search(r'name="csrf_token"', client.get("/login").get_data(as_text=True))
+
+
+def test_logout_invalidates_a_copied_session_cookie(app, client, factory):
+    factory.user(username="saochep")
+    login(client, "saochep")
+    stolen = client.get_cookie("session").value
+    token = csrf_token(client, "/")
+    client.post("/logout", data={"csrf_token": token})
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/").status_code == 302
