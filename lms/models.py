@@ -12,4 +12,15 @@ from lms.org.models import (  # noqa: F401
     TitleStandard,
     Unit,
 )
+from lms.quizzes.models import (  # noqa: F401
+    Attempt,
+    AttemptAnswer,
+    AttemptSlot,
+    Question,
+    QuestionCategory,
+    QuestionVersion,
+    Quiz,
+    QuizOverride,
+    QuizSlot,
+)
 from lms.results.models import Result  # noqa: F401
