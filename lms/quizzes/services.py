@@ -241,10 +241,10 @@ def save_quiz(session: Session, actor: Any, item: QuizInput, now: dt.datetime) -
             raise NotFound(f"Không có câu hỏi mã {code!r} trong ngân hàng.")
         slots.append(QuizSlot(question=question, points=points))
     for path, count, points in item.draws:
-        category = get_category(session, path)
-        available = len(questions_in_category(session, path)) if category else 0
+        available = len(questions_in_category(session, path))
         if available < count:
             raise LmsError(f"Nhóm {path!r} có {available} câu hỏi, không đủ để rút {count} câu.")
+        category = get_category(session, path, create=True)  # a parent path may have no row yet
         slots += [QuizSlot(category=category, points=points) for _ in range(count)]
     if not slots:
         raise LmsError("Đề kiểm tra cần ít nhất một câu hỏi.")
@@ -478,12 +478,13 @@ def start_attempt(session: Session, user: User, quiz: Quiz, now: dt.datetime) ->
     return attempt
 
 
-def _build_slots(session: Session, attempt: Attempt, quiz: Quiz) -> None:
-    """Fix the questions (random draws included) and their order, seeded by the attempt id,
-    and store them: a reload or a later regrade sees exactly what was shown."""
-    rng = random.Random(attempt.id)
-    fixed = {slot.question_id for slot in quiz.slots if slot.question_id}
-    used: set[int] = set(fixed)
+def draw_questions(
+    session: Session, attempt_id: int, quiz: Quiz
+) -> list[tuple[QuestionVersion, float, list]]:
+    """The questions (random draws included), their order and choice orders for an attempt,
+    seeded by the attempt id: the same attempt always gets the same paper."""
+    rng = random.Random(attempt_id)
+    used: set[int] = {slot.question_id for slot in quiz.slots if slot.question_id}
     chosen: list[tuple[Question, float]] = []
     for slot in quiz.slots:
         if slot.question is not None:
@@ -497,13 +498,22 @@ def _build_slots(session: Session, attempt: Attempt, quiz: Quiz) -> None:
         chosen.append((question, slot.points))
     if quiz.shuffle_questions:
         rng.shuffle(chosen)
-    for position, (question, points) in enumerate(chosen, start=1):
+    paper = []
+    for question, points in chosen:
         version = question.latest
         order = get_type(version.qtype, version.data).initial_order(rng, quiz.shuffle_choices)
+        paper.append((version, points, order))
+    return paper
+
+
+def _build_slots(session: Session, attempt: Attempt, quiz: Quiz) -> None:
+    """Store the paper: a reload or a later regrade sees exactly what was shown."""
+    paper = draw_questions(session, attempt.id, quiz)
+    for position, (version, points, order) in enumerate(paper, start=1):
         attempt.slots.append(
             AttemptSlot(position=position, version=version, points=points, order_json=json.dumps(order))
         )
-    attempt.max_points = sum(points for _, points in chosen)
+    attempt.max_points = sum(points for _, points, _ in paper)
     session.flush()
 
 
@@ -567,10 +577,14 @@ def save_answers(
 
 def submit_attempt(session: Session, attempt: Attempt, now: dt.datetime, actor: Any = None) -> Attempt:
     """Finish the attempt. A repeated submit returns the first outcome unchanged."""
-    locked = session.scalar(select(Attempt).where(Attempt.id == attempt.id).with_for_update())
-    session.refresh(locked)
-    if not locked.is_open:
-        return locked
+    # lock the row (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes writers), then re-read
+    session.execute(select(Attempt.id).where(Attempt.id == attempt.id).with_for_update())
+    session.refresh(attempt)
+    if not attempt.is_open:
+        return attempt
+    outcome = "timeout" if is_overdue(attempt, now) else "submitted"
+    finish_attempt(session, attempt, now, outcome=outcome, actor=actor)
+    return attempt
     finish_attempt(
         session, locked, now, outcome="timeout" if is_overdue(locked, now) else "submitted", actor=actor
     )
