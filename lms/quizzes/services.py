@@ -585,10 +585,6 @@ def submit_attempt(session: Session, attempt: Attempt, now: dt.datetime, actor: 
     outcome = "timeout" if is_overdue(attempt, now) else "submitted"
     finish_attempt(session, attempt, now, outcome=outcome, actor=actor)
     return attempt
-    finish_attempt(
-        session, locked, now, outcome="timeout" if is_overdue(locked, now) else "submitted", actor=actor
-    )
-    return locked
 
 
 def finish_attempt(
