@@ -6,7 +6,7 @@ Each type is built from a version's ``data`` (which holds the key) and offers:
 - ``grade(response)`` -> fraction in [0, 1], or ``None`` when a person must grade it,
 - ``learner_view(order)`` -> what a learner may see while answering (never the key),
 - ``feedback(response)`` -> per-answer feedback for the review page,
-- ``right_answer()`` -> a readable right answer for the review page.
+- ``right_answer()`` -> the right answer as safe HTML for the review page.
 
 Short answers: DECISION. Both sides are compared after Unicode NFC, trimming, collapsing
 inner spaces and case folding. Diacritics matter by default ("Hà Nội" ≠ "ha noi"): in
@@ -19,6 +19,7 @@ present, dots are thousands separators ("1.000,5"); otherwise a dot is the decim
 
 from __future__ import annotations
 
+import html
 import math
 import random
 import re
@@ -253,7 +254,8 @@ class ShortAnswer(QuestionType):
         return match.get("feedback", "") if match else ""
 
     def right_answer(self) -> str:
-        return " / ".join(a["text"] for a in self.data.get("answers", []) if a.get("fraction", 0) >= 1)
+        answers = self.data.get("answers", [])
+        return " / ".join(html.escape(a["text"]) for a in answers if a.get("fraction", 0) >= 1)
 
 
 @register
@@ -357,7 +359,7 @@ class Matching(QuestionType):
         return sum(1 for p in lefts if matches.get(p["id"]) == p["right"]) / len(lefts)
 
     def right_answer(self) -> str:
-        return "; ".join(f"{p['left']} → {p['right']}" for p in self.pairs() if p.get("left"))
+        return "; ".join(f"{p['left']} → {html.escape(p['right'])}" for p in self.pairs() if p.get("left"))
 
 
 @register

@@ -549,30 +549,28 @@ def _upsert_answer(
 def save_answers(
     session: Session,
     attempt: Attempt,
-    fields: Mapping[str, list[str]],
-    positions: Iterable[int],
-    seq: int,
+    items: Iterable[tuple[int, Mapping[str, list[str]], int]],
     now: dt.datetime,
 ) -> dict:
-    """Save the answers of ``positions`` read from form-like ``fields`` (name -> values).
-    Idempotent; an older ``seq`` than the stored one leaves the stored answer alone."""
+    """Save answers given as (position, form-like fields name -> values, client sequence number).
+    Idempotent; a save older than the stored one (lower seq) leaves the stored answer alone."""
     refresh_state(session, attempt, now)
     if not attempt.is_open:
         raise Conflict("Bài làm đã kết thúc; câu trả lời mới không được lưu nữa.")
-    if not isinstance(seq, int) or seq < 0 or seq > 2**62:
-        raise LmsError("Số thứ tự lưu không hợp lệ.")
     slots = {slot.position: slot for slot in attempt.slots}
-    saved = 0
-    for position in positions:
+    saved = []
+    for position, fields, seq in items:
         slot = slots.get(position)
         if slot is None:
             raise LmsError(f"Bài làm không có câu {position}.")
+        if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq < 2**62:
+            raise LmsError("Số thứ tự lưu không hợp lệ.")
         qtype = get_type(slot.version.qtype, slot.version.data)
         _upsert_answer(session, attempt.id, position, qtype.parse_form(fields, f"q{position}"), seq, now)
-        saved += 1
+        saved.append(position)
     session.flush()
-    session.expire_all()
-    return {"state": "open", "saved": saved, "seq": seq, "remaining": remaining_seconds(attempt, now)}
+    session.expire_all()  # the upsert bypassed the ORM: reload answers on next access
+    return {"state": "open", "saved": saved, "remaining": remaining_seconds(attempt, now)}
 
 
 def submit_attempt(session: Session, attempt: Attempt, now: dt.datetime, actor: Any = None) -> Attempt:

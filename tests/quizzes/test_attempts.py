@@ -42,6 +42,10 @@ def fields_for(attempt, answers):
     return fields, positions
 
 
+def save(session, attempt, fields, positions, seq, now):
+    return services.save_answers(session, attempt, [(p, fields, seq) for p in positions], now)
+
+
 RIGHT = {
     "kt-1": "c1",
     "kt-2": ["c1", "c2"],
@@ -58,7 +62,7 @@ def test_full_flow_with_essay_pending_then_graded(session, setup, world):
     attempt = services.start_attempt(session, learner, quiz, NOW)
     assert attempt.deadline == NOW + dt.timedelta(minutes=30)
     fields, positions = fields_for(attempt, RIGHT)
-    services.save_answers(session, attempt, fields, positions, seq=1, now=NOW)
+    save(session, attempt, fields, positions, 1, NOW)
     done = services.submit_attempt(session, attempt, NOW + dt.timedelta(minutes=5))
     assert done.state is AttemptState.finished and done.outcome == "submitted"
     assert done.pending and done.points == 6 and done.max_points == 7
@@ -80,9 +84,9 @@ def test_older_sequence_never_overwrites_newer(session, setup):
     attempt = services.start_attempt(session, learner, quiz, NOW)
     newer, positions = fields_for(attempt, {"kt-1": "c1"})
     older, _ = fields_for(attempt, {"kt-1": "c2"})
-    services.save_answers(session, attempt, newer, positions, seq=20, now=NOW)
-    services.save_answers(session, attempt, older, positions, seq=10, now=NOW)  # late arrival
-    services.save_answers(session, attempt, newer, positions, seq=20, now=NOW)  # duplicate: harmless
+    save(session, attempt, newer, positions, 20, NOW)
+    save(session, attempt, older, positions, 10, NOW)  # late arrival
+    save(session, attempt, newer, positions, 20, NOW)  # duplicate: harmless
     answer = services.answers_of(session, attempt)[positions[0]]
     assert answer.response == {"choice": "c1"} and answer.seq == 20
 
@@ -91,15 +95,15 @@ def test_deadline_closes_with_saved_answers_lazily_and_by_command(session, setup
     quiz, learner, _ = setup
     attempt = services.start_attempt(session, learner, quiz, NOW)
     fields, positions = fields_for(attempt, {"kt-1": "c1"})
-    services.save_answers(session, attempt, fields, positions, seq=1, now=NOW)
+    save(session, attempt, fields, positions, 1, NOW)
     # within the grace period after the deadline a save still lands
     late = attempt.deadline + dt.timedelta(seconds=10)
     fields2, positions2 = fields_for(attempt, {"kt-3": "false"})
-    services.save_answers(session, attempt, fields2, positions2, seq=2, now=late)
+    save(session, attempt, fields2, positions2, 2, late)
     assert services.close_overdue(session, late) == 0
     after = attempt.deadline + services.GRACE + dt.timedelta(seconds=1)
     with pytest.raises(Conflict):
-        services.save_answers(session, attempt, fields, positions, seq=3, now=after)
+        save(session, attempt, fields, positions, 3, after)
     assert attempt.state is AttemptState.finished and attempt.outcome == "timeout"
     assert attempt.finished_at == attempt.deadline
     assert attempt.points == 2  # kt-1 and kt-3, both saved before the deadline
@@ -116,13 +120,13 @@ def test_repeated_submit_returns_first_outcome(session, setup):
     quiz, learner, _ = setup
     attempt = services.start_attempt(session, learner, quiz, NOW)
     fields, positions = fields_for(attempt, {"kt-1": "c1"})
-    services.save_answers(session, attempt, fields, positions, seq=1, now=NOW)
+    save(session, attempt, fields, positions, 1, NOW)
     first = services.submit_attempt(session, attempt, NOW + dt.timedelta(minutes=1))
     finished_at, score = first.finished_at, first.score
     again = services.submit_attempt(session, attempt, NOW + dt.timedelta(minutes=50))
     assert again.finished_at == finished_at and again.score == score and again.outcome == "submitted"
     with pytest.raises(Conflict):
-        services.save_answers(session, attempt, fields, positions, seq=2, now=NOW + dt.timedelta(minutes=2))
+        save(session, attempt, fields, positions, 2, NOW + dt.timedelta(minutes=2))
 
 
 def test_second_start_resumes_and_index_refuses_fork(session, setup, monkeypatch):
@@ -224,7 +228,7 @@ def test_editing_used_question_creates_version_and_regrade_after_key_fix(session
     quiz, learner, questions = setup
     attempt = services.start_attempt(session, learner, quiz, NOW)
     fields, positions = fields_for(attempt, {"kt-1": "c2"})
-    services.save_answers(session, attempt, fields, positions, seq=1, now=NOW)
+    save(session, attempt, fields, positions, 1, NOW)
     services.submit_attempt(session, attempt, NOW)
     old_score = attempt.score
     shown = next(s for s in attempt.slots if s.version.question.code == "kt-1").version
