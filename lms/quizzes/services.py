@@ -224,8 +224,8 @@ class QuizInput:
 
 
 def _digest(item: QuizInput) -> str:
-    raw = dataclasses.asdict(item)
-    raw["owner_unit"] = item.owner_unit.id
+    raw = {field.name: getattr(item, field.name) for field in dataclasses.fields(item)}
+    raw["owner_unit"] = item.owner_unit.id  # not asdict(): it would deep-copy the ORM object
     return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
 
 
