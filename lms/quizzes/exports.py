@@ -59,11 +59,18 @@ def _title_row(quiz: Quiz) -> list[str]:
     return [f"{quiz.title} (phiên bản {quiz.version}) — cách tính: {GRADING_LABELS[quiz.grading_method]}"]
 
 
+def _cell(value):
+    # a name starting with = + - @ would run as a formula in a spreadsheet
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
 def results_csv(session: Session, quiz: Quiz) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
-    writer.writerows(result_rows(session, quiz))
+    writer.writerows([_cell(v) for v in row] for row in result_rows(session, quiz))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -74,7 +81,7 @@ def results_xlsx(session: Session, quiz: Quiz) -> bytes:
     sheet.append(_title_row(quiz))
     sheet.append(HEADER)
     for row in result_rows(session, quiz):
-        sheet.append(row)
+        sheet.append([_cell(v) for v in row])
     sheet.freeze_panes = "A3"
     out = io.BytesIO()
     book.save(out)

@@ -341,3 +341,21 @@ def test_paged_navigation(client, login_as, world, session, factory):
     assert moved.headers["Location"].endswith("page=2")
     assert 'name="q6"' in client.get(moved.headers["Location"]).get_data(as_text=True)
     assert json.dumps  # keep import used
+
+
+def test_board_in_scope_sees_stats_but_cannot_export(client, login_as, world, quiz):
+    login_as(world.board_a)
+    assert client.get(f"/quizzes/manage/{quiz.public_id}/stats").status_code == 200
+    assert client.get(f"/quizzes/manage/{quiz.public_id}/results.csv").status_code == 403
+
+
+def test_autosave_json_never_carries_keys(client, login_as, world, quiz, session):
+    login_as(world.users["learner"])
+    public_id = start(client, quiz)
+    token = csrf_token(client, f"/quizzes/attempts/{public_id}")
+    body = client.post(
+        f"/quizzes/attempts/{public_id}/save",
+        headers={"X-CSRFToken": token},
+        json={"answers": {"1": {"fields": {"q1": ["c1"]}, "seq": 3}}},
+    ).get_json()
+    assert set(body) == {"state", "saved", "remaining"}
