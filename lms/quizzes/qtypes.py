@@ -2,7 +2,8 @@
 
 Each type is built from a version's ``data`` (which holds the key) and offers:
 - ``validate()`` -> list of problems (author input),
-- ``parse_form(fields, prefix)`` -> a response dict from submitted form fields,
+- ``parse_form(fields, prefix, order)`` -> a response dict from submitted form fields,
+- ``to_display(order, response)`` -> a stored response in learner terms (to refill the form),
 - ``grade(response)`` -> fraction in [0, 1], or ``None`` when a person must grade it,
 - ``learner_view(order)`` -> what a learner may see while answering (never the key),
 - ``feedback(response)`` -> per-answer feedback for the review page,
@@ -78,7 +79,7 @@ class QuestionType:
     def initial_order(self, rng: random.Random, shuffle: bool) -> list:
         return []
 
-    def parse_form(self, fields: Mapping[str, list[str]], prefix: str) -> dict:
+    def parse_form(self, fields: Mapping[str, list[str]], prefix: str, order: list | None = None) -> dict:
         values = fields.get(prefix) or [""]
         return {"value": values[0].strip()[:5000]}
 
@@ -90,6 +91,10 @@ class QuestionType:
 
     def learner_view(self, order: list) -> dict:
         return {}
+
+    def to_display(self, order: list, response: dict) -> dict:
+        """The stored response in the terms of ``learner_view`` (to fill the form again)."""
+        return response
 
     def feedback(self, response: dict) -> str:
         return ""
@@ -110,10 +115,28 @@ class _ChoiceType(QuestionType):
             rng.shuffle(ids)
         return ids
 
+    # Learners see choices numbered by display position, never by their stored ids: an id like
+    # "c1" would tell which choice the author wrote first (often the right one in GIFT).
+    def shown_ids(self, order: list | None) -> list[str]:
+        known = [c["id"] for c in self.choices()]
+        shown = [i for i in (order or []) if i in known]
+        return shown if len(shown) == len(known) else known
+
     def learner_view(self, order: list) -> dict:
         by_id = {c["id"]: c for c in self.choices()}
-        ids = [i for i in order if i in by_id] or list(by_id)
-        return {"choices": [{"id": i, "text": by_id[i]["text"]} for i in ids]}
+        return {
+            "choices": [{"id": str(n), "text": by_id[i]["text"]} for n, i in enumerate(self.shown_ids(order))]
+        }
+
+    def from_display(self, values: list[str], order: list | None) -> list[str]:
+        shown = self.shown_ids(order)
+        return [shown[int(v)] for v in values if v.isdigit() and int(v) < len(shown)]
+
+    def to_display(self, order: list, response: dict) -> dict:
+        index = {i: str(n) for n, i in enumerate(self.shown_ids(order))}
+        if "choice" in response:
+            return {"choice": index.get(response["choice"], "")}
+        return {"choices": [index[i] for i in response.get("choices", []) if i in index]}
 
 
 @register
@@ -129,9 +152,9 @@ class SingleChoice(_ChoiceType):
             return ["cần một phương án đúng (100%)"]
         return []
 
-    def parse_form(self, fields, prefix) -> dict:
-        value = (fields.get(prefix) or [""])[0]
-        return {"choice": value} if value in {c["id"] for c in self.choices()} else {}
+    def parse_form(self, fields, prefix, order=None) -> dict:
+        chosen = self.from_display((fields.get(prefix) or [""])[:1], order)
+        return {"choice": chosen[0]} if chosen else {}
 
     def is_answered(self, response) -> bool:
         return bool(response.get("choice"))
@@ -175,9 +198,8 @@ class MultipleResponse(_ChoiceType):
                 choice["fraction"] = -1.0 / right
         return choices
 
-    def parse_form(self, fields, prefix) -> dict:
-        known = {c["id"] for c in self.choices()}
-        return {"choices": sorted({v for v in fields.get(prefix, []) if v in known})}
+    def parse_form(self, fields, prefix, order=None) -> dict:
+        return {"choices": sorted(set(self.from_display(list(fields.get(prefix, [])), order)))}
 
     def is_answered(self, response) -> bool:
         return bool(response.get("choices"))
@@ -206,7 +228,7 @@ class TrueFalse(QuestionType):
     def validate(self) -> list[str]:
         return [] if isinstance(self.data.get("answer"), bool) else ["thiếu đáp án đúng/sai"]
 
-    def parse_form(self, fields, prefix) -> dict:
+    def parse_form(self, fields, prefix, order=None) -> dict:
         value = (fields.get(prefix) or [""])[0]
         return {"value": value} if value in ("true", "false") else {}
 
@@ -337,7 +359,7 @@ class Matching(QuestionType):
             "rights": rights or self._rights(),
         }
 
-    def parse_form(self, fields, prefix) -> dict:
+    def parse_form(self, fields, prefix, order=None) -> dict:
         rights = set(self._rights())
         matches = {}
         for pair in self.pairs():
@@ -370,7 +392,7 @@ class Essay(QuestionType):
     label = "Tự luận"
     manual = True
 
-    def parse_form(self, fields, prefix) -> dict:
+    def parse_form(self, fields, prefix, order=None) -> dict:
         value = (fields.get(prefix) or [""])[0]
         return {"value": value[:20000]}
 
@@ -382,3 +404,7 @@ def learner_payload(version, order: list) -> dict[str, Any]:
     """Everything a learner may receive about a question while answering: no key, no feedback."""
     qtype = get_type(version.qtype, version.data)
     return {"type": version.qtype, "text": version.text_html, **qtype.learner_view(order)}
+
+
+def display_response(version, order: list, response: dict) -> dict:
+    return get_type(version.qtype, version.data).to_display(order, response)

@@ -566,7 +566,9 @@ def save_answers(
         if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq < 2**62:
             raise LmsError("Số thứ tự lưu không hợp lệ.")
         qtype = get_type(slot.version.qtype, slot.version.data)
-        _upsert_answer(session, attempt.id, position, qtype.parse_form(fields, f"q{position}"), seq, now)
+        _upsert_answer(
+            session, attempt.id, position, qtype.parse_form(fields, f"q{position}", slot.order), seq, now
+        )
         saved.append(position)
     session.flush()
     session.expire_all()  # the upsert bypassed the ORM: reload answers on next access
@@ -672,7 +674,7 @@ def grading_queue(session: Session, quiz_ids_condition) -> list[AttemptSlot]:
             .join(AttemptSlot.attempt)
             .where(Attempt.state == AttemptState.finished, AttemptSlot.awarded.is_(None))
             .where(quiz_ids_condition)
-            .options(selectinload(AttemptSlot.attempt))
+            .options(selectinload(AttemptSlot.attempt).selectinload(Attempt.user))
             .order_by(Attempt.finished_at, AttemptSlot.position)
         )
     )

@@ -28,7 +28,7 @@ from lms.quizzes.models import (
     QuestionCategory,
     Quiz,
 )
-from lms.quizzes.qtypes import get_type, learner_payload
+from lms.quizzes.qtypes import display_response, get_type, learner_payload
 from lms.results.models import PURPOSE_LABELS
 from lms.web import now
 
@@ -117,7 +117,9 @@ def attempt_page(public_id: str):
         {
             "slot": slot,
             "view": learner_payload(slot.version, slot.order),
-            "response": answers[slot.position].response if slot.position in answers else {},
+            "response": display_response(
+                slot.version, slot.order, answers[slot.position].response if slot.position in answers else {}
+            ),
         }
         for slot in slots
     ]
@@ -231,7 +233,7 @@ def review(public_id: str):
             {
                 "slot": slot,
                 "view": learner_payload(slot.version, slot.order),
-                "response": response,
+                "response": display_response(slot.version, slot.order, response),
                 "feedback": qtype.feedback(response) if show_feedback and not attempt.is_open else "",
                 "right": qtype.right_answer() if show_right and not attempt.is_open else "",
             }

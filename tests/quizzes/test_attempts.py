@@ -9,6 +9,7 @@ from lms.audit import AuditEntry
 from lms.errors import Conflict
 from lms.quizzes import services
 from lms.quizzes.models import Attempt, AttemptState, QuestionVersion
+from lms.quizzes.qtypes import get_type
 from lms.quizzes.services import QuestionInput, save_question
 from lms.results.models import Result
 from tests.quizzes.helpers import NOW, load_sample, make_quiz, single
@@ -26,7 +27,7 @@ def setup(session, world, factory):
 
 
 def fields_for(attempt, answers):
-    """answers: code -> form values for that question's field (or dict of sub-fields)."""
+    """answers: code -> stored choice ids / values (or dict of sub-fields), sent as the page would."""
     fields, positions = {}, []
     for slot in attempt.slots:
         code = slot.version.question.code
@@ -37,8 +38,12 @@ def fields_for(attempt, answers):
         if isinstance(value, dict):
             for sub, v in value.items():
                 fields[f"q{slot.position}-{sub}"] = [v]
-        else:
-            fields[f"q{slot.position}"] = value if isinstance(value, list) else [value]
+            continue
+        values = value if isinstance(value, list) else [value]
+        if slot.version.qtype in ("single", "multi"):
+            shown = get_type(slot.version.qtype, slot.version.data).shown_ids(slot.order)
+            values = [str(shown.index(v)) for v in values]
+        fields[f"q{slot.position}"] = values
     return fields, positions
 
 

@@ -175,7 +175,22 @@ def test_learner_view_never_contains_the_key():
         view = kind.learner_view(kind.initial_order(random.Random(1), True))
         text = repr(view)
         assert "fraction" not in text and "feedback" not in text
+        if qtype != "matching":
+            assert [c["id"] for c in view["choices"]] == ["0", "1", "2", "3"][: len(view["choices"])]
         if qtype == "matching":
             assert "p1" not in repr(view["rights"]) and all(set(r) == {"id", "text"} for r in view["lefts"])
     assert get_type("short", SHORT).learner_view([]) == {}
     assert get_type("numerical", NUM).learner_view([]) == {}
+
+
+def test_choice_form_values_map_back_through_the_stored_order():
+    kind = get_type("single", CHOICES)
+    order = ["c", "a", "b"]
+    assert kind.parse_form({"q1": ["1"]}, "q1", order) == {"choice": "a"}
+    assert kind.parse_form({"q1": ["7"]}, "q1", order) == {}
+    assert kind.parse_form({"q1": ["a"]}, "q1", order) == {}
+    assert kind.to_display(order, {"choice": "a"}) == {"choice": "1"}
+    multi = get_type("multi", MULTI)
+    order = ["d", "c", "b", "a"]
+    assert multi.parse_form({"q1": ["3", "2", "9"]}, "q1", order) == {"choices": ["a", "b"]}
+    assert multi.to_display(order, {"choices": ["a", "b"]}) == {"choices": ["3", "2"]}

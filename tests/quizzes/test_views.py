@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from lms.quizzes.models import Attempt, AttemptState
+from lms.quizzes.models import Attempt, AttemptAnswer, AttemptState
 from tests.fixtures import csrf_token
 from tests.quizzes.helpers import load_sample, make_quiz
 
@@ -54,6 +54,7 @@ def test_learner_takes_quiz_without_ever_seeing_keys(client, login_as, world, qu
     ):
         assert secret not in html
     assert 'name="q1"' in html and "js/quiz.js" in html
+    assert 'value="c1"' not in html  # stored choice ids (author order) are never shown
     # starting again resumes the same attempt
     assert start(client, quiz) == public_id
     assert session.scalar(select(Attempt).where(Attempt.public_id == public_id)).number == 1
@@ -64,6 +65,19 @@ def slot_positions(session, public_id):
     return {slot.version.question.code: slot.position for slot in attempt.slots}
 
 
+def attempt_id(session, public_id):
+    return session.scalar(select(Attempt.id).where(Attempt.public_id == public_id))
+
+
+def shown(session, public_id, code, choice_id):
+    """The value the page uses for a stored choice id (its display position)."""
+    from lms.quizzes.qtypes import get_type
+
+    attempt = session.scalar(select(Attempt).where(Attempt.public_id == public_id))
+    slot = next(s for s in attempt.slots if s.version.question.code == code)
+    return str(get_type(slot.version.qtype, slot.version.data).shown_ids(slot.order).index(choice_id))
+
+
 def test_json_autosave_sequence_and_csrf(client, login_as, world, quiz, session):
     login_as(world.users["learner"])
     public_id = start(client, quiz)
@@ -72,7 +86,8 @@ def test_json_autosave_sequence_and_csrf(client, login_as, world, quiz, session)
     url = f"/quizzes/attempts/{public_id}/save"
 
     def send(choice, seq, headers=None):
-        body = {"answers": {str(pos): {"fields": {f"q{pos}": [choice]}, "seq": seq}}}
+        value = shown(session, public_id, "kt-1", choice)
+        body = {"answers": {str(pos): {"fields": {f"q{pos}": [value]}, "seq": seq}}}
         return client.post(url, json=body, headers=headers if headers is not None else {"X-CSRFToken": token})
 
     assert send("c1", 5, headers={}).status_code == 400  # no CSRF token
@@ -80,7 +95,9 @@ def test_json_autosave_sequence_and_csrf(client, login_as, world, quiz, session)
     assert ok.status_code == 200 and ok.get_json()["saved"] == [pos] and ok.get_json()["remaining"] > 0
     assert send("c2", 4).status_code == 200  # older: accepted, ignored
     html = client.get(f"/quizzes/attempts/{public_id}").get_data(as_text=True)
-    assert re.search(rf'name="q{pos}" value="c1"\s+checked', html)
+    assert re.search(rf'name="q{pos}" value="{shown(session, public_id, "kt-1", "c1")}"\s+checked', html)
+    answer = session.get(AttemptAnswer, (attempt_id(session, public_id), pos))
+    assert answer.response == {"choice": "c1"} and answer.seq == 5
     bad = client.post(url, data="nope", headers={"X-CSRFToken": token, "Content-Type": "application/json"})
     assert bad.status_code == 400
     assert (
@@ -105,7 +122,7 @@ def test_plain_form_save_then_double_submit_and_review(client, login_as, world, 
     form = {
         "csrf_token": token,
         "positions": [str(p) for p in pos.values()],
-        f"q{pos['kt-1']}": "c1",
+        f"q{pos['kt-1']}": shown(session, public_id, "kt-1", "c1"),
         f"q{pos['dd-1']}": "Hà Nội",
         "action": "save",
     }
@@ -187,7 +204,7 @@ def finish_one(client, login_as, world, quiz, session, essay="Bài viết"):
         data={
             "csrf_token": token,
             "positions": [str(p) for p in pos.values()],
-            f"q{pos['kt-1']}": "c1",
+            f"q{pos['kt-1']}": shown(session, public_id, "kt-1", "c1"),
             f"q{pos['dd-4']}": essay,
             "action": "submit",
         },
@@ -336,7 +353,7 @@ def test_paged_navigation(client, login_as, world, session, factory):
     token = csrf_token(client, f"/quizzes/attempts/{public_id}")
     moved = client.post(
         f"/quizzes/attempts/{public_id}",
-        data={"csrf_token": token, "positions": ["1"], "q1": "c1", "goto": "2", "page": "1"},
+        data={"csrf_token": token, "positions": ["1"], "q1": "0", "goto": "2", "page": "1"},
     )
     assert moved.headers["Location"].endswith("page=2")
     assert 'name="q6"' in client.get(moved.headers["Location"]).get_data(as_text=True)
@@ -356,6 +373,6 @@ def test_autosave_json_never_carries_keys(client, login_as, world, quiz, session
     body = client.post(
         f"/quizzes/attempts/{public_id}/save",
         headers={"X-CSRFToken": token},
-        json={"answers": {"1": {"fields": {"q1": ["c1"]}, "seq": 3}}},
+        json={"answers": {"1": {"fields": {"q1": ["0"]}, "seq": 3}}},
     ).get_json()
     assert set(body) == {"state", "saved", "remaining"}
