@@ -27,6 +27,7 @@ from lms.quizzes.models import (
     Question,
     QuestionCategory,
     Quiz,
+    QuizOverride,
 )
 from lms.quizzes.qtypes import display_response, get_type, learner_payload
 from lms.results.models import PURPOSE_LABELS
@@ -54,6 +55,10 @@ def available():
         for attempt in rows:
             attempts.setdefault(attempt.quiz_id, []).append(attempt)
     at = now()
+    overridden = {
+        o.quiz_id
+        for o in db.session.scalars(select(QuizOverride).where(QuizOverride.user_id == current_user.id))
+    }
     rows = []
     for quiz in quizzes:
         mine = attempts.get(quiz.id, [])
@@ -64,7 +69,11 @@ def available():
                 "attempts": mine,
                 "open": next((a for a in mine if a.is_open), None),
                 "grade": services.quiz_grade(finished, quiz.grading_method),
-                "is_open": quiz.is_open(at),
+                "is_open": (
+                    services.rules_for(db.session, quiz, current_user).is_open(at)
+                    if quiz.id in overridden
+                    else quiz.is_open(at)
+                ),
             }
         )
     return render_template("quizzes/list.html", rows=rows, purpose_labels=PURPOSE_LABELS, now=at)

@@ -288,3 +288,23 @@ def test_quiz_grade_methods():
     assert services.quiz_grade(d, G.last) == 6
     assert services.quiz_grade(d, G.average) == 6
     assert services.quiz_grade([], G.average) is None
+
+
+def test_entrance_and_exit_results_give_learning_gain(session, world, factory):
+    from lms.results.services import learning_gains
+
+    single(session, code="g1")
+    single(session, code="g2")
+    learner = world.users["learner"]
+    profile = factory.profile(user=learner)
+    entrance = make_quiz(session, world.province, code="dau-vao", codes=["g1", "g2"], purpose="entrance")
+    exit_quiz = make_quiz(session, world.province, code="dau-ra", codes=["g1", "g2"], purpose="exit")
+    first = services.start_attempt(session, learner, entrance, NOW)
+    fields, positions = fields_for(first, {"g1": "c1"})
+    save(session, first, fields, positions, 1, NOW)
+    services.submit_attempt(session, first, NOW)
+    second = services.start_attempt(session, learner, exit_quiz, NOW)
+    fields, positions = fields_for(second, {"g1": "c1", "g2": "c1"})
+    save(session, second, fields, positions, 1, NOW)
+    services.submit_attempt(session, second, NOW)
+    assert learning_gains(session, profile) == {"ct-thu": decimal.Decimal("5.00")}

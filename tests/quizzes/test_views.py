@@ -376,3 +376,23 @@ def test_autosave_json_never_carries_keys(client, login_as, world, quiz, session
         json={"answers": {"1": {"fields": {"q1": ["0"]}, "seq": 3}}},
     ).get_json()
     assert set(body) == {"state", "saved", "remaining"}
+
+
+def test_closed_quiz_reopened_for_one_learner_by_override(client, login_as, world, quiz, session):
+    from lms.quizzes.services import set_override
+
+    quiz.closes_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    set_override(
+        session,
+        None,
+        quiz,
+        world.users["learner"],
+        time_limit_minutes=None,
+        attempts_allowed=None,
+        closes_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1),
+        now=dt.datetime.now(dt.UTC),
+    )
+    session.commit()
+    login_as(world.users["learner"])
+    assert "Bắt đầu làm bài" in client.get("/quizzes").get_data(as_text=True)
+    start(client, quiz)
