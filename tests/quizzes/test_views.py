@@ -396,3 +396,27 @@ def test_closed_quiz_reopened_for_one_learner_by_override(client, login_as, worl
     login_as(world.users["learner"])
     assert "Bắt đầu làm bài" in client.get("/quizzes").get_data(as_text=True)
     start(client, quiz)
+
+
+def test_quiz_list_query_count_does_not_grow_with_quizzes(client, login_as, world, quiz, session, connection):
+    from sqlalchemy import event
+
+    login_as(world.users["learner"])
+    start(client, quiz)
+
+    def count_queries():
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(connection, "before_cursor_execute", listener)
+        try:
+            assert client.get("/quizzes").status_code == 200
+        finally:
+            event.remove(connection, "before_cursor_execute", listener)
+        return len(seen)
+
+    few = count_queries()
+    assert few > 0
+    for n in range(5):
+        make_quiz(session, world.province, code=f"them-{n}", codes=["kt-1"])
+    session.commit()
+    assert count_queries() == few
