@@ -721,8 +721,18 @@ def correct_key(
     problems = get_type(version.qtype, data).validate()
     if problems:
         raise LmsError("; ".join(problems))
+    data = clean_question_data(version.qtype, data)
     before = version.data
-    version.data = clean_question_data(version.qtype, data)
+    # stored responses point at choice/pair ids: the choices themselves must stay as they were
+    if version.qtype in ("single", "multi") and _texts(before, "choices", "text") != _texts(
+        data, "choices", "text"
+    ):
+        raise LmsError(
+            "Sửa đáp án chỉ được đổi trọng số và phản hồi; giữ nguyên các phương án và thứ tự của chúng."
+        )
+    if version.qtype == "matching" and _texts(before, "pairs", "left") != _texts(data, "pairs", "left"):
+        raise LmsError("Sửa đáp án câu ghép đôi phải giữ nguyên các vế trái và thứ tự của chúng.")
+    version.data = data
     session.flush()
     audit.record(
         session,
@@ -735,6 +745,10 @@ def correct_key(
         now=now,
     )
     return regrade_version(session, actor, version, now)
+
+
+def _texts(data: dict, key: str, field: str) -> list[str]:
+    return [item.get(field, "") for item in data.get(key, [])]
 
 
 def regrade_version(session: Session, actor: Any, version: QuestionVersion, now: dt.datetime) -> list[dict]:

@@ -439,11 +439,16 @@ def edit_question(public_id: str):
             if items[0].qtype != question.latest.qtype:
                 form.gift.errors.append(_("Sửa đáp án không được đổi loại câu hỏi."))
             else:
-                changes = services.correct_key(
-                    db.session, current_user, question.latest, items[0].data, now()
-                )
-                db.session.commit()
-                flash(_("Đã sửa đáp án và chấm lại %(n)s bài làm.", n=len(changes)), "success")
+                try:
+                    changes = services.correct_key(
+                        db.session, current_user, question.latest, items[0].data, now()
+                    )
+                except LmsError as exc:
+                    db.session.rollback()
+                    form.gift.errors.append(exc.message)
+                else:
+                    db.session.commit()
+                    flash(_("Đã sửa đáp án và chấm lại %(n)s bài làm.", n=len(changes)), "success")
         else:
             status = services.save_question(db.session, current_user, items[0], now())[1]
             db.session.commit()

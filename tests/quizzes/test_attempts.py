@@ -308,3 +308,14 @@ def test_entrance_and_exit_results_give_learning_gain(session, world, factory):
     save(session, second, fields, positions, 1, NOW)
     services.submit_attempt(session, second, NOW)
     assert learning_gains(session, profile) == {"ct-thu": decimal.Decimal("5.00")}
+
+
+def test_key_correction_refuses_changed_choices(session, setup, world):
+    quiz, learner, questions = setup
+    attempt = services.start_attempt(session, learner, quiz, NOW)
+    services.submit_attempt(session, attempt, NOW)
+    version = questions["kt-1"].latest
+    data = version.data
+    data["choices"].reverse()
+    with pytest.raises(Exception, match="giữ nguyên các phương án"):
+        services.correct_key(session, world.users["instructor"], version, data, NOW)

@@ -302,6 +302,12 @@ def test_bank_edit_and_key_correction(client, login_as, world, quiz, session):
     assert "câu hỏi:1:" in bad.get_data(as_text=True)
     wrong_code = client.post(url, data={"csrf_token": token, "gift": "::khac::Câu{T}", "action": "save"})
     assert "Cần đúng một câu hỏi" in wrong_code.get_data(as_text=True)
+    reordered = fixed.replace(
+        "~Ủy ban Kiểm tra Đảng ủy xã =Hội đồng nhân dân xã",
+        "=Hội đồng nhân dân xã ~Ủy ban Kiểm tra Đảng ủy xã",
+    )
+    refused = client.post(url, data={"csrf_token": token, "gift": reordered, "action": "correct_key"})
+    assert refused.status_code == 200 and "giữ nguyên các phương án" in refused.get_data(as_text=True)
     response = client.post(url, data={"csrf_token": token, "gift": fixed, "action": "correct_key"})
     assert response.status_code == 200 and "Kết quả chấm lại" in response.get_data(as_text=True)
     attempt = session.scalar(select(Attempt).where(Attempt.public_id == public_id))
