@@ -26,5 +26,16 @@ from lms.programs.models import (  # noqa: F401
     TopicVersion,
     TrainingNeed,
 )
+from lms.quizzes.models import (  # noqa: F401
+    Attempt,
+    AttemptAnswer,
+    AttemptSlot,
+    Question,
+    QuestionCategory,
+    QuestionVersion,
+    Quiz,
+    QuizOverride,
+    QuizSlot,
+)
 from lms.results.models import Result  # noqa: F401
 from lms.scenarios.models import Scenario, ScenarioResponse, ScenarioRun, ScenarioStep  # noqa: F401

@@ -1,0 +1,464 @@
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+
+from lms.auth.models import User
+from lms.auth.permissions import authorize, can, requires, unit_scope
+from lms.db import db
+from lms.errors import Conflict, LmsError
+from lms.quizzes import gift, permissions, services  # noqa: F401  (permissions registers the rules)
+from lms.quizzes.forms import GradeForm, OverrideForm, QuestionEditForm
+from lms.quizzes.models import (
+    GRADING_LABELS,
+    Attempt,
+    AttemptSlot,
+    AttemptState,
+    Navigation,
+    Question,
+    QuestionCategory,
+    Quiz,
+    QuizOverride,
+)
+from lms.quizzes.qtypes import display_response, get_type, learner_payload
+from lms.results.models import PURPOSE_LABELS
+from lms.web import now
+
+bp = Blueprint("quizzes", __name__)
+PAGE_SIZE = 5  # questions per page when a quiz is paged
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+# --- learner -------------------------------------------------------------------------------
+
+
+@bp.get("/quizzes")
+@requires("quizzes.take")
+def available():
+    quizzes = services.quizzes_for_learner(db.session, current_user)
+    attempts: dict[int, list[Attempt]] = {}
+    if quizzes:
+        rows = db.session.scalars(
+            select(Attempt)
+            .where(Attempt.user_id == current_user.id, Attempt.quiz_id.in_([q.id for q in quizzes]))
+            .order_by(Attempt.number)
+        )
+        for attempt in rows:
+            attempts.setdefault(attempt.quiz_id, []).append(attempt)
+    at = now()
+    overridden = {
+        o.quiz_id
+        for o in db.session.scalars(select(QuizOverride).where(QuizOverride.user_id == current_user.id))
+    }
+    rows = []
+    for quiz in quizzes:
+        mine = attempts.get(quiz.id, [])
+        finished = [a.score for a in mine if a.state is AttemptState.finished and a.score is not None]
+        rows.append(
+            {
+                "quiz": quiz,
+                "attempts": mine,
+                "open": next((a for a in mine if a.is_open), None),
+                "grade": services.quiz_grade(finished, quiz.grading_method),
+                "is_open": (
+                    services.rules_for(db.session, quiz, current_user).is_open(at)
+                    if quiz.id in overridden
+                    else quiz.is_open(at)
+                ),
+            }
+        )
+    return render_template("quizzes/list.html", rows=rows, purpose_labels=PURPOSE_LABELS, now=at)
+
+
+@bp.post("/quizzes/<public_id>/start")
+@requires("quizzes.take")
+def start(public_id: str):
+    quiz = services.quiz_by_public_id(db.session, public_id)
+    authorize("quizzes.take", quiz)
+    attempt = services.start_attempt(db.session, current_user, quiz, now())
+    db.session.commit()
+    return redirect(url_for("quizzes.attempt_page", public_id=attempt.public_id))
+
+
+def _load_attempt(public_id: str) -> Attempt:
+    attempt = services.attempt_by_public_id(db.session, public_id)
+    authorize("attempt.view", attempt)
+    if services.is_overdue(attempt, now()):
+        services.refresh_state(db.session, attempt, now())
+        db.session.commit()
+    return attempt
+
+
+def _own_open_attempt(public_id: str) -> Attempt:
+    attempt = _load_attempt(public_id)
+    if attempt.user_id != current_user.id:
+        abort(403)
+    return attempt
+
+
+def _page_slots(attempt: Attempt, page: int) -> tuple[list[AttemptSlot], int, int]:
+    slots = attempt.slots
+    if attempt.quiz.navigation is not Navigation.paged:
+        return slots, 1, 1
+    pages = max(1, math.ceil(len(slots) / PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    return slots[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], page, pages
+
+
+@bp.get("/quizzes/attempts/<public_id>")
+@requires("attempt.view")
+def attempt_page(public_id: str):
+    attempt = _load_attempt(public_id)
+    if not attempt.is_open or attempt.user_id != current_user.id:
+        return redirect(url_for("quizzes.review", public_id=public_id))
+    slots, page, pages = _page_slots(attempt, request.args.get("page", 1, type=int))
+    answers = services.answers_of(db.session, attempt)
+    questions = [
+        {
+            "slot": slot,
+            "view": learner_payload(slot.version, slot.order),
+            "response": display_response(
+                slot.version, slot.order, answers[slot.position].response if slot.position in answers else {}
+            ),
+        }
+        for slot in slots
+    ]
+    answered = sum(
+        1
+        for slot in attempt.slots
+        if slot.position in answers
+        and get_type(slot.version.qtype, slot.version.data).is_answered(answers[slot.position].response)
+    )
+    return render_template(
+        "quizzes/attempt.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        questions=questions,
+        page=page,
+        pages=pages,
+        answered=answered,
+        remaining=services.remaining_seconds(attempt, now()),
+        seq=int(time.time() * 1000),
+    )
+
+
+def _client_seq(raw: str | None) -> int:
+    try:
+        value = int(raw or "")
+    except ValueError:
+        value = 0
+    # no sequence from the page (no JS): the server clock in milliseconds orders plain posts
+    return value if 0 < value < 2**62 else int(time.time() * 1000)
+
+
+@bp.post("/quizzes/attempts/<public_id>")
+@requires("attempt.view")
+def attempt_post(public_id: str):
+    """The page without JS: save the shown answers, then move, save or submit."""
+    attempt = _own_open_attempt(public_id)
+    if not attempt.is_open:
+        flash(_("Bài làm đã kết thúc khi hết giờ; các câu trả lời đã lưu trước đó được chấm."), "warning")
+        return redirect(url_for("quizzes.review", public_id=public_id))
+    try:
+        positions = [int(p) for p in request.form.getlist("positions")]
+    except ValueError:
+        abort(400)
+    seq = _client_seq(request.form.get("seq"))
+    fields = request.form.to_dict(flat=False)
+    try:
+        services.save_answers(db.session, attempt, [(p, fields, seq) for p in positions], now())
+    except Conflict:
+        db.session.commit()  # keep the lazy close
+        flash(_("Bài làm đã kết thúc khi hết giờ; các câu trả lời đã lưu trước đó được chấm."), "warning")
+        return redirect(url_for("quizzes.review", public_id=public_id))
+    if request.form.get("action") == "submit":
+        services.submit_attempt(db.session, attempt, now(), actor=current_user)
+        db.session.commit()
+        flash(_("Đã nộp bài."), "success")
+        return redirect(url_for("quizzes.review", public_id=public_id))
+    db.session.commit()
+    flash(_("Đã lưu câu trả lời."), "success")
+    page = request.form.get("goto", type=int) or request.form.get("page", 1, type=int)
+    return redirect(url_for("quizzes.attempt_page", public_id=public_id, page=page))
+
+
+@bp.post("/quizzes/attempts/<public_id>/save")
+@requires("attempt.view")
+def autosave(public_id: str):
+    """JSON autosave: {"answers": {"<position>": {"fields": {name: [values]}, "seq": n}}}."""
+    attempt = _own_open_attempt(public_id)
+    review_url = url_for("quizzes.review", public_id=public_id)
+    if not attempt.is_open:
+        return jsonify(state="closed", review_url=review_url), 409
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
+        return jsonify(error=_("Dữ liệu gửi lên không hợp lệ.")), 400
+    items = []
+    try:
+        for position, entry in payload["answers"].items():
+            raw = entry["fields"]
+            fields = MultiDict([(str(k), str(v)) for k, values in raw.items() for v in values])
+            items.append((int(position), fields.to_dict(flat=False), entry["seq"]))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return jsonify(error=_("Dữ liệu gửi lên không hợp lệ.")), 400
+    try:
+        outcome = services.save_answers(db.session, attempt, items, now())
+    except Conflict:
+        db.session.commit()
+        return jsonify(state="closed", review_url=review_url), 409
+    except LmsError as exc:
+        db.session.rollback()
+        return jsonify(error=exc.message), 400
+    db.session.commit()
+    return jsonify(outcome)
+
+
+@bp.get("/quizzes/attempts/<public_id>/review")
+@requires("attempt.view")
+def review(public_id: str):
+    attempt = _load_attempt(public_id)
+    quiz = attempt.quiz
+    staff = attempt.user_id != current_user.id
+    if attempt.is_open and not staff:
+        return redirect(url_for("quizzes.attempt_page", public_id=public_id))
+    answers = services.answers_of(db.session, attempt)
+    show_score = staff or quiz.review_score
+    show_right = staff or quiz.review_right_answers
+    show_feedback = staff or quiz.review_feedback
+    items = []
+    for slot in attempt.slots:
+        qtype = get_type(slot.version.qtype, slot.version.data)
+        response = answers[slot.position].response if slot.position in answers else {}
+        items.append(
+            {
+                "slot": slot,
+                "view": learner_payload(slot.version, slot.order),
+                "response": display_response(slot.version, slot.order, response),
+                "feedback": qtype.feedback(response) if show_feedback and not attempt.is_open else "",
+                "right": qtype.right_answer() if show_right and not attempt.is_open else "",
+            }
+        )
+    return render_template(
+        "quizzes/review.html",
+        attempt=attempt,
+        quiz=quiz,
+        items=items,
+        staff=staff,
+        show_score=show_score,
+        show_feedback=show_feedback and not attempt.is_open,
+        can_grade=can(current_user, "attempt.grade", attempt),
+    )
+
+
+# --- staff: quizzes, overrides, grading ------------------------------------------------------
+
+
+def _scoped_quizzes():
+    return select(Quiz).join(Quiz.owner_unit).where(unit_scope(current_user))
+
+
+@bp.get("/quizzes/manage")
+@requires("quizzes.stats")
+def manage():
+    quizzes = db.session.scalars(_scoped_quizzes().order_by(Quiz.title)).all()
+    return render_template("quizzes/manage.html", quizzes=quizzes, purpose_labels=PURPOSE_LABELS)
+
+
+def _quiz_for(action: str, public_id: str) -> Quiz:
+    quiz = services.quiz_by_public_id(db.session, public_id)
+    authorize(action, quiz)
+    return quiz
+
+
+@bp.get("/quizzes/manage/<public_id>")
+@requires("quizzes.stats")
+def manage_quiz(public_id: str):
+    quiz = _quiz_for("quizzes.stats", public_id)
+    attempts = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.quiz_id == quiz.id)
+        .options(selectinload(Attempt.user))
+        .order_by(Attempt.started_at.desc())
+        .limit(500)
+    ).all()
+    form = OverrideForm()
+    return render_template(
+        "quizzes/manage_quiz.html",
+        quiz=quiz,
+        attempts=attempts,
+        form=form,
+        purpose_labels=PURPOSE_LABELS,
+        grading_labels=GRADING_LABELS,
+        can_author=can(current_user, "quizzes.author", quiz),
+    )
+
+
+def _to_utc(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(tzinfo=VN).astimezone(dt.UTC) if value else None
+
+
+@bp.post("/quizzes/manage/<public_id>/override")
+@requires("quizzes.author")
+def override(public_id: str):
+    quiz = _quiz_for("quizzes.author", public_id)
+    form = OverrideForm()
+    if not form.validate():
+        flash(_("Thông tin gia hạn chưa hợp lệ: %(e)s", e=" ".join(sum(form.errors.values(), []))), "error")
+        return redirect(url_for("quizzes.manage_quiz", public_id=public_id))
+    user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+    if user is None or not quiz.owner_unit.contains(user.unit):
+        flash(_("Không có học viên này trong phạm vi của bài kiểm tra."), "error")
+        return redirect(url_for("quizzes.manage_quiz", public_id=public_id))
+    services.set_override(
+        db.session,
+        current_user,
+        quiz,
+        user,
+        time_limit_minutes=form.time_limit_minutes.data,
+        attempts_allowed=form.attempts_allowed.data,
+        closes_at=_to_utc(form.closes_at.data),
+        now=now(),
+    )
+    db.session.commit()
+    flash(_("Đã lưu gia hạn cho %(name)s.", name=user.display_name), "success")
+    return redirect(url_for("quizzes.manage_quiz", public_id=public_id))
+
+
+@bp.get("/quizzes/grading")
+@requires("attempt.grade")
+def grading_queue():
+    scoped = Attempt.quiz_id.in_(select(Quiz.id).join(Quiz.owner_unit).where(unit_scope(current_user)))
+    slots = services.grading_queue(db.session, scoped)
+    return render_template("quizzes/grading.html", slots=slots)
+
+
+@bp.route("/quizzes/grading/<public_id>/<int:position>", methods=["GET", "POST"])
+@requires("attempt.grade")
+def grade(public_id: str, position: int):
+    attempt = services.attempt_by_public_id(db.session, public_id)
+    authorize("attempt.grade", attempt)
+    slot = next((s for s in attempt.slots if s.position == position), None)
+    if slot is None:
+        abort(404)
+    answer = services.answers_of(db.session, attempt).get(position)
+    form = GradeForm(data={"points": slot.awarded, "comment": slot.comment})
+    if form.validate_on_submit():
+        try:
+            services.grade_manually(
+                db.session, current_user, slot, float(form.points.data), form.comment.data, now()
+            )
+        except LmsError as exc:
+            db.session.rollback()
+            form.points.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Đã lưu điểm."), "success")
+            return redirect(url_for("quizzes.grading_queue"))
+    return render_template(
+        "quizzes/grade.html",
+        attempt=attempt,
+        slot=slot,
+        response=answer.response if answer else {},
+        form=form,
+        rubric=slot.version.data.get("rubric", ""),
+    )
+
+
+# --- statistics and exports ----------------------------------------------------------------
+
+
+@bp.get("/quizzes/manage/<public_id>/stats")
+@requires("quizzes.stats")
+def stats(public_id: str):
+    from lms.quizzes.stats import quiz_statistics
+
+    quiz = _quiz_for("quizzes.stats", public_id)
+    report = quiz_statistics(db.session, quiz)
+    return render_template("quizzes/stats.html", quiz=quiz, report=report)
+
+
+@bp.get("/quizzes/manage/<public_id>/results.<fmt>")
+@requires("quizzes.export")
+def export_results(public_id: str, fmt: str):
+    from lms.quizzes.exports import results_csv, results_xlsx
+
+    quiz = _quiz_for("quizzes.export", public_id)
+    if fmt == "csv":
+        body, mimetype = results_csv(db.session, quiz), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body = results_xlsx(db.session, quiz)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    filename = f"ket-qua-{quiz.code}.{fmt}"
+    return body, 200, {"Content-Type": mimetype, "Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+# --- question bank ---------------------------------------------------------------------------
+
+
+@bp.get("/quizzes/bank")
+@requires("quizzes.author")
+def bank():
+    categories = db.session.scalars(select(QuestionCategory).order_by(QuestionCategory.path)).all()
+    path = request.args.get("category", "")
+    questions = []
+    if path:
+        questions = services.questions_in_category(db.session, path, with_children=False)
+    return render_template("quizzes/bank.html", categories=categories, path=path, questions=questions)
+
+
+@bp.route("/quizzes/bank/<public_id>", methods=["GET", "POST"])
+@requires("quizzes.author")
+def edit_question(public_id: str):
+    question = db.session.scalar(select(Question).where(Question.public_id == public_id))
+    if question is None:
+        abort(404)
+    form = QuestionEditForm()
+    changes = None
+    if request.method == "GET":
+        form.gift.data = f"$CATEGORY: {question.category.path}\n\n" + gift.export_question(
+            question.code, question.tag_list, question.latest
+        )
+    elif form.validate_on_submit():
+        items, problems = gift.parse(form.gift.data, "câu hỏi")
+        if not problems and (len(items) != 1 or items[0].code != question.code):
+            problems = [_("Cần đúng một câu hỏi với mã ::%(code)s::", code=question.code)]
+        if problems:
+            form.gift.errors.extend(str(p) for p in problems)
+        elif request.form.get("action") == "correct_key":
+            if items[0].qtype != question.latest.qtype:
+                form.gift.errors.append(_("Sửa đáp án không được đổi loại câu hỏi."))
+            else:
+                try:
+                    changes = services.correct_key(
+                        db.session, current_user, question.latest, items[0].data, now()
+                    )
+                except LmsError as exc:
+                    db.session.rollback()
+                    form.gift.errors.append(exc.message)
+                else:
+                    db.session.commit()
+                    flash(_("Đã sửa đáp án và chấm lại %(n)s bài làm.", n=len(changes)), "success")
+        else:
+            status = services.save_question(db.session, current_user, items[0], now())[1]
+            db.session.commit()
+            flash(
+                {
+                    "new_version": _("Câu hỏi đã được dùng nên đã tạo phiên bản mới."),
+                    "unchanged": _("Không có thay đổi."),
+                }.get(status, _("Đã lưu câu hỏi.")),
+                "success",
+            )
+            return redirect(url_for("quizzes.edit_question", public_id=public_id))
+    used = services.version_used(db.session, question.latest)
+    return render_template("quizzes/question.html", question=question, form=form, used=used, changes=changes)
