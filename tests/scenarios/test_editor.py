@@ -446,3 +446,20 @@ def test_csrf_required(author, draft, session):
     r = author.post(f"{base(draft)}/nodes", data={"node_id": "x", "kind": "ending", "title": "x"})
     assert r.status_code == 400
     assert reload(session, draft) == before
+
+
+def test_pages_of_an_unfinished_draft_never_500(author, world, session):
+    post(
+        author,
+        "/scenarios/manage/new-form",
+        {"code": "trong", "title": "Trống", "owner_unit_id": world.province.id},
+    )
+    s = session.scalar(select(Scenario).where(Scenario.code == "trong"))
+    pages = ["", "/edit", "/export", "/analytics", "/author", "/author/meta", "/author/variables"]
+    for path in pages:
+        assert author.get(f"/scenarios/manage/{s.public_id}{path}").status_code == 200, path
+    post(author, f"{base(s)}/nodes", {"node_id": "d", "kind": "decision", "title": "Chọn"}, base(s))
+    post(author, f"{base(s)}/nodes/d/choices/new", choice_data(next=""))
+    for path in pages:
+        assert author.get(f"/scenarios/manage/{s.public_id}{path}").status_code == 200, path
+    assert "a decision needs 2 to 6 choices" in text(author.get(base(s)))
