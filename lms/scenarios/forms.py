@@ -2,8 +2,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from lms.auth.models import Role
 
@@ -39,3 +50,141 @@ class GradeForm(FlaskForm):
 
 
 STAFF = (Role.instructor, Role.approver, Role.admin)
+
+
+# --- the form-based editor (lms/scenarios/editor_views.py) ----------------------------------
+
+TEXT_MAX = 20000
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes instead of a multi-select: usable on a phone without holding Ctrl."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class NewScenarioForm(FlaskForm):
+    code = StringField(
+        _l("Mã tình huống (chữ thường không dấu, số, “-”)"),
+        validators=[
+            DataRequired(),
+            Length(max=80),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]*$",
+                message=_l("Chỉ dùng chữ thường không dấu, số và “-”, ví dụ: tranh-chap-dat-dai."),
+            ),
+        ],
+    )
+    title = StringField(_l("Tên tình huống"), validators=[DataRequired(), Length(max=300)])
+    owner_unit_id = SelectField(_l("Đơn vị sở hữu"), coerce=int, validators=[Optional()])
+
+
+class MetadataForm(FlaskForm):
+    title = StringField(_l("Tên tình huống"), validators=[DataRequired(), Length(max=300)])
+    field = SelectField(_l("Lĩnh vực"), validators=[DataRequired()])
+    target_groups = MultiCheckboxField(_l("Nhóm đối tượng"), validators=[Optional()])
+    titles = MultiCheckboxField(_l("Chức danh"), validators=[Optional()])
+    legal_basis = TextAreaField(
+        _l("Căn cứ pháp lý"), validators=[DataRequired(), Length(max=4000)], render_kw={"rows": 3}
+    )
+    as_of = DateField(_l("Cập nhật pháp luật đến ngày"), validators=[DataRequired()])
+    estimated_minutes = IntegerField(
+        _l("Thời gian dự kiến (phút)"), validators=[InputRequired(), NumberRange(1, 600)], default=15
+    )
+    pass_mark = DecimalField(
+        _l("Điểm đạt (thang 10)"), validators=[InputRequired(), NumberRange(0, 10)], default=5
+    )
+    rubric_weight = DecimalField(
+        _l("Trọng số phần viết (0–1)"), validators=[InputRequired(), NumberRange(0, 1)], default=0
+    )
+    allow_retry = BooleanField(_l("Cho phép chọn lại ngay sau một quyết định"))
+    attempts_allowed = IntegerField(
+        _l("Số lượt tính điểm (0 = không giới hạn)"),
+        validators=[InputRequired(), NumberRange(0, 100)],
+        default=0,
+    )
+    grading_method = SelectField(
+        _l("Cách tính điểm khi làm nhiều lượt"),
+        choices=[
+            ("highest", _l("Lượt cao nhất")),
+            ("last", _l("Lượt cuối")),
+            ("first", _l("Lượt đầu")),
+            ("mean", _l("Trung bình các lượt")),
+        ],
+    )
+
+
+class VariablesForm(FlaskForm):
+    variables = TextAreaField(
+        _l("Biến (mỗi dòng một biến: ten_bien=giá trị ban đầu)"),
+        validators=[Optional(), Length(max=4000)],
+        render_kw={"rows": 5, "spellcheck": "false"},
+    )
+
+
+class StartNodeForm(FlaskForm):
+    start = SelectField(_l("Nút bắt đầu"), validators=[DataRequired()])
+
+
+class AddNodeForm(FlaskForm):
+    node_id = StringField(
+        _l("Mã nút (chữ không dấu, số, “-”, “_”)"),
+        validators=[
+            DataRequired(),
+            Length(max=80),
+            Regexp(
+                r"^[A-Za-z0-9_][A-Za-z0-9_-]*$",
+                message=_l("Mã nút chỉ gồm chữ không dấu, số, “-” hoặc “_”, ví dụ: buoc-2."),
+            ),
+        ],
+    )
+    kind = SelectField(
+        _l("Loại nút"),
+        choices=[
+            ("situation", _l("Tình huống (diễn biến)")),
+            ("decision", _l("Quyết định (các phương án)")),
+            ("response", _l("Trả lời viết (chấm theo tiêu chí)")),
+            ("ending", _l("Kết thúc")),
+        ],
+    )
+    title = StringField(_l("Tiêu đề"), validators=[DataRequired(), Length(max=300)])
+
+
+def _text(label, rows=4):
+    return TextAreaField(label, validators=[Optional(), Length(max=TEXT_MAX)], render_kw={"rows": rows})
+
+
+class NodeForm(FlaskForm):
+    """All kinds share one form; the template shows the fields of the node's kind."""
+
+    title = StringField(_l("Tiêu đề"), validators=[DataRequired(), Length(max=300)])
+    text = _text(_l("Nội dung (Markdown)"), 6)
+    prompt = _text(_l("Câu hỏi cho học viên"))
+    model_answer = _text(_l("Đáp án mẫu (chỉ hiện sau khi làm xong)"))
+    outcome = _text(_l("Kết cục"))
+    commentary = _text(_l("Bình luận của chuyên gia"))
+    score = DecimalField(
+        _l("Điểm cố định (thang 10, để trống nếu tính theo đường đi)"),
+        validators=[Optional(), NumberRange(0, 10)],
+    )
+    next = SelectField(_l("Bước tiếp theo"), validators=[Optional()])
+    op = HiddenField()
+
+
+class ChoiceForm(FlaskForm):
+    label = StringField(_l("Phương án"), validators=[DataRequired(), Length(max=500)])
+    points = DecimalField(_l("Điểm"), validators=[InputRequired(), NumberRange(-1000, 1000)])
+    feedback = _text(_l("Nhận xét cho học viên"), 3)
+    consequence = _text(_l("Hệ quả"), 3)
+    next = SelectField(_l("Dẫn tới nút"), validators=[Optional()])
+    effects = TextAreaField(
+        _l("Thay đổi biến (mỗi dòng: ten_bien=+1 hoặc ten_bien=-1)"),
+        validators=[Optional(), Length(max=2000)],
+        render_kw={"rows": 2, "spellcheck": "false"},
+    )
+    when = StringField(_l("Chỉ hiện khi (ví dụ: tin_nhiem >= 1)"), validators=[Optional(), Length(max=200)])
+
+
+class ConfirmForm(FlaskForm):
+    """CSRF only (delete buttons)."""

@@ -118,11 +118,23 @@ _Dumper.add_representer(str, _str)
 
 def export_text(scenario: Scenario) -> str:
     """The version as a YAML file in the format of content/FORMATS.md (round-trips)."""
-    doc = scenario.doc
+    return dump_document(scenario.doc)
+
+
+def dump_document(doc: dict) -> str:
     ordered = {key: doc[key] for key in TOP_ORDER if key in doc}
-    if "as_of" in ordered:
-        ordered["as_of"] = dt.date.fromisoformat(ordered["as_of"])
+    ordered.update({key: value for key, value in doc.items() if key not in ordered})  # keep unknowns visible
+    if isinstance(ordered.get("as_of"), str):
+        try:
+            ordered["as_of"] = dt.date.fromisoformat(ordered["as_of"])
+        except ValueError:
+            pass  # validation reports it
     return yaml.dump(ordered, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+def check_document(scenario: Scenario) -> Checked:
+    """Validate a stored version exactly as an imported file would be (drafts may hold errors)."""
+    return validate_text(export_text(scenario), f"{scenario.code}.yaml")
 
 
 def latest(session: Session, code: str, statuses=None) -> Scenario | None:
@@ -235,6 +247,7 @@ def save_draft(session: Session, scenario: Scenario, actor: User, text: str, now
         raise LmsError(f"Không được đổi mã tình huống (đang là “{scenario.code}”).")
     before = {"max_points": str(scenario.max_points), "title": scenario.title}
     _apply(scenario, checked, now)
+    _discard_previews(session, scenario)
     session.flush()
     audit.record(
         session,
@@ -247,6 +260,108 @@ def save_draft(session: Session, scenario: Scenario, actor: User, text: str, now
         now=now,
     )
     return scenario
+
+
+def _apply_unfinished(scenario: Scenario, doc: dict, now: dt.datetime) -> None:
+    """Store a draft that does not validate yet: the document as the forms built it, the
+    columns it can fill, and no point bounds (computed again once it validates)."""
+    scenario.title = str(doc.get("title") or scenario.title or doc.get("code")).strip()[:300]
+    scenario.field = str(doc.get("field") or "")[:60]
+    scenario.target_groups = " ".join(doc.get("target_groups") or [])
+    scenario.titles = " ".join(doc.get("titles") or [])
+    scenario.legal_basis = str(doc.get("legal_basis") or "").strip()
+    try:
+        scenario.as_of = dt.date.fromisoformat(doc["as_of"]) if doc.get("as_of") else None
+    except (TypeError, ValueError):
+        scenario.as_of = None
+    scenario.max_points = scenario.min_points = _dec(0)
+    scenario.document = _dumps(doc)
+    try:
+        scenario.rendered = _dumps(render_document(doc))
+    except (KeyError, TypeError, AttributeError):
+        scenario.rendered = "{}"
+    scenario.updated_at = now
+
+
+def _discard_previews(session: Session, scenario: Scenario) -> None:
+    """Runs of an unpublished version are author previews (practice only, never a Result);
+    after an edit their path may name nodes that no longer exist, so they are dropped."""
+    if scenario.status == ScenarioStatus.published:
+        return
+    for run in session.scalars(select(ScenarioRun).where(ScenarioRun.scenario_id == scenario.id)):
+        session.delete(run)
+
+
+def save_document(
+    session: Session, scenario: Scenario, actor: User, doc: dict, now: dt.datetime, what: str
+) -> Checked:
+    """Form editor save: re-serialise, validate as an import would, and store the draft even
+    when it has problems (authors build step by step). Submission is refused while it has
+    errors (see ``transition``). ``what`` names the change in the audit log."""
+    scenario.ensure_editable()
+    if doc.get("code") != scenario.code:
+        raise LmsError(f"Không được đổi mã tình huống (đang là “{scenario.code}”).")
+    checked = validate_text(dump_document(doc), f"{scenario.code}.yaml")
+    before = {"title": scenario.title, "max_points": str(scenario.max_points)}
+    if checked.ok:
+        _apply(scenario, checked, now)
+    else:
+        _apply_unfinished(scenario, doc, now)
+    _discard_previews(session, scenario)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "scenario.edit",
+        "scenario",
+        scenario.id,
+        before=before,
+        after={
+            "title": scenario.title,
+            "max_points": str(scenario.max_points),
+            "errors": len(checked.problems),
+        },
+        note=what,
+        now=now,
+    )
+    return checked
+
+
+def create_blank(
+    session: Session, actor: User, code: str, title: str, owner_unit: Unit, now: dt.datetime
+) -> Scenario:
+    """A new draft started from the forms: only a code and a title; nodes are added next."""
+    from lms.scenarios.editor import blank_document
+    from lms.scenarios.validate import SLUG
+
+    code = (code or "").strip()
+    if not SLUG.match(code) or len(code) > 80:
+        raise LmsError("Mã tình huống là chữ thường không dấu, số và “-”, ví dụ: tranh-chap-dat-dai.")
+    if latest(session, code) is not None:
+        raise Conflict(f"Mã tình huống “{code}” đã tồn tại; hãy chọn mã khác hoặc sửa tình huống đó.")
+    scenario = Scenario(
+        code=code, version=1, owner_unit_id=owner_unit.id, author_id=actor.id, created_at=now, title=title
+    )
+    _apply_unfinished(scenario, blank_document(code, title), now)
+    session.add(scenario)
+    session.flush()
+    audit.record(
+        session, actor, "scenario.create", "scenario", scenario.id, after=_wf_state(scenario), now=now
+    )
+    return scenario
+
+
+class StillInvalid(LmsError):
+    """Submission refused: the draft still has validation errors (listed in ``problems``)."""
+
+    status = 409
+
+    def __init__(self, problems: list[FileProblem]):
+        self.problems = problems
+        super().__init__(
+            f"Chưa gửi duyệt được: tình huống còn {len(problems)} lỗi cần sửa: "
+            + "; ".join(p.message for p in problems)
+        )
 
 
 def new_version(session: Session, scenario: Scenario, actor: User, now: dt.datetime) -> Scenario:
@@ -299,6 +414,9 @@ def transition(
     before = _wf_state(scenario)
     comment = (comment or "").strip()
     if action == "submit":
+        checked = check_document(scenario)
+        if not checked.ok:
+            raise StillInvalid(checked.problems)
         scenario.submit()
     elif action == "return":
         _not_author(scenario, actor)
@@ -396,6 +514,8 @@ def start_run(
         used = assessed_runs_used(session, scenario, user)
         if scenario.attempts_allowed and used >= scenario.attempts_allowed:
             raise Conflict(f"Đồng chí đã dùng hết {scenario.attempts_allowed} lượt làm bài tính điểm.")
+    if scenario.status != ScenarioStatus.published and not check_document(scenario).ok:
+        raise Conflict("Bản nháp còn lỗi nên chưa chơi thử được; hãy sửa các lỗi trong trang soạn trước.")
     graph = Graph(scenario.doc)
     run = ScenarioRun(
         scenario_id=scenario.id,
