@@ -120,11 +120,19 @@ def test_hostile_form_posts_never_give_500(app, client, session, demo_world, use
 
 
 HOSTILE_JSON = [
-    b"", b"null", b"[]", b"{}", b'{"answers": null}', b'{"answers": []}', b'{"answers": {"x": 1}}',
-    b'{"answers": {"1": {"fields": null, "seq": 1}}}', b'{"answers": {"1": {"fields": {}, "seq": "a"}}}',
+    b"",
+    b"null",
+    b"[]",
+    b"{}",
+    b'{"answers": null}',
+    b'{"answers": []}',
+    b'{"answers": {"x": 1}}',
+    b'{"answers": {"1": {"fields": null, "seq": 1}}}',
+    b'{"answers": {"1": {"fields": {}, "seq": "a"}}}',
     b'{"answers": {"999999": {"fields": {"q1": ["0"]}, "seq": 1}}}',
     b'{"answers": {"1": {"fields": {"q1": ["0"]}, "seq": 99999999999999999999999999}}}',
-    b'{"answers": {"1": {"fields": {"q1": [{"a": 1}]}, "seq": -5}}}', b"\xff\xfe\x00",
+    b'{"answers": {"1": {"fields": {"q1": [{"a": 1}]}, "seq": -5}}}',
+    b"\xff\xfe\x00",
     b'{"answers": {"1": {"fields": {"q1": ["' + b"x" * 200_000 + b'"]}, "seq": 2}}}',
 ]
 
@@ -138,6 +146,10 @@ def test_hostile_autosave_json_never_gives_500(app, client, session, demo_world)
     page = f"/quizzes/attempts/{match.group(1)}"
     token = _token(client, page)
     for body in HOSTILE_JSON:
-        response = client.post(f"{page}/save", data=body, content_type="application/json",
-                               headers={"X-CSRFToken": token, "Accept": "application/json"})
+        response = client.post(
+            f"{page}/save",
+            data=body,
+            content_type="application/json",
+            headers={"X-CSRFToken": token, "Accept": "application/json"},
+        )
         assert response.status_code in (200, 400, 409, 413), (body[:80], response.status_code)

@@ -39,7 +39,10 @@ def test_sanitizing_is_stable(vector):
     assert clean_html(rendered) == rendered, f"markdown output changes when cleaned again: {vector!r}"
 
 
-CONTROL_CHARACTERS = ["\x00", "\x01", "\x08", "\t", "\n", "\x0b", "\x0c", "\r", "\x1b", "\x7f", "\u2028", "\ufeff"]
+CONTROL_CHARACTERS = [
+    *("\x00", "\x01", "\x08", "\t", "\n", "\x0b", "\x0c", "\r", "\x1b", "\x7f"),
+    *("\u00a0", "\u200b", "\u2028", "\ufeff"),
+]
 TEMPLATES = [
     '<a href="java{c}script:alert(1)">x</a>',
     '<a href="{c}javascript:alert(1)">x</a>',

@@ -10,6 +10,10 @@ elements from ``DANGEROUS_TAGS``, event-handler and ``srcdoc`` attributes, URL a
 value (entity-decoded, whitespace and control characters removed, lower-cased) holds a
 ``javascript:``, ``vbscript:`` or ``data:`` scheme, and ``style`` values with ``expression(`` or
 ``url(``. Escaped text such as ``&lt;script&gt;`` is text to both parsers and is never a finding.
+
+``PageReport(page)`` makes the same checks on a whole page in one ``html.parser`` pass, and also
+counts its elements and keeps its text, to compare a page showing a vector with the same page
+showing a harmless value.
 """
 
 from __future__ import annotations
@@ -37,12 +41,12 @@ BAD_CSS = ("expression(", "url(")
 RENDERED_SAMPLE_SIZE = 120
 NASTIEST = (
     "<script>alert(1)</script>",
-    '"><script>alert(\'XSS\')</script>',
+    "\"><script>alert('XSS')</script>",
     "</script><script>alert('XSS');</script>",
-    "</TITLE><SCRIPT>alert(\"XSS\");</SCRIPT>",
-    "\"><img src=1 onerror=alert(1)>.gif",
-    "\"onmouseover=alert(1)//",
-    "\"autofocus/onfocus=alert(1)//",
+    '</TITLE><SCRIPT>alert("XSS");</SCRIPT>',
+    '"><img src=1 onerror=alert(1)>.gif',
+    '"onmouseover=alert(1)//',
+    '"autofocus/onfocus=alert(1)//',
     "'onload=alert(1)><svg/1='",
     "<svg/onload=alert('XSS')>",
     "<img src=x onerror=alert('XSS');>",
@@ -52,21 +56,20 @@ NASTIEST = (
     '(document.domain)&rpar;">X</a>',
     "<IMG SRC=\"jav&#x0D;ascript:alert('XSS');\">",
     '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
-    "<math><mtext><table><mglyph><style><!--</style>"
-    '<img title="--&gt;&lt;img src=1 onerror=alert(1)&gt;">',
-    "<svg></p><style><a id=\"</style><img src=1 onerror=alert(1)>\">",
-    "<b><noscript><a alt=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+    '<math><mtext><table><mglyph><style><!--</style><img title="--&gt;&lt;img src=1 onerror=alert(1)&gt;">',
+    '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">',
+    '<b><noscript><a alt="</noscript><img src=x onerror=alert(1)>"></noscript>',
     "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
-    "<details/open/ontoggle=\"alert`1`\">",
+    '<details/open/ontoggle="alert`1`">',
     "{{constructor.constructor('alert(1)')()}}",
-    "<META HTTP-EQUIV=\"refresh\" CONTENT=\"0;url=javascript:alert('XSS');\">",
+    '<META HTTP-EQUIV="refresh" CONTENT="0;url=javascript:alert(\'XSS\');">',
     "<BASE HREF=\"javascript:alert('XSS');//\">",
     "<DIV STYLE=\"width: expression(alert('XSS'));\">",
     "<STYLE>@im\\port'\\ja\\vasc\\ript:alert(\"XSS\")';</STYLE>",
-    "<object data=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\"></object>",
+    '<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="></object>',
     "<form><button formaction=javascript:alert(1)>click",
     "Trần Thị Bích\"><img src=x onerror=alert('Lỗi bảo mật')>",
-    "Lê Minh Đức</title><script>alert(\"Cán bộ xã\")</script>",
+    'Lê Minh Đức</title><script>alert("Cán bộ xã")</script>',
     "Hoàng Văn Lợi' onmouseover='alert(\"Ủy ban nhân dân\")",
 )
 # Vectors whose payload sets a global or logs "xss", for the browser test.
@@ -185,11 +188,8 @@ def html_parser_findings(markup: str) -> list[tuple]:
     return collector.items
 
 
-def html5lib_findings(markup: str, document: bool = False) -> list[tuple]:
-    if document:
-        root = html5lib.parse(markup, treebuilder="etree", namespaceHTMLElements=False)
-    else:
-        root = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
+def html5lib_findings(markup: str) -> list[tuple]:
+    root = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
     items = []
     for element in root.iter():
         if not isinstance(element.tag, str):
@@ -202,11 +202,11 @@ def html5lib_findings(markup: str, document: bool = False) -> list[tuple]:
     return items
 
 
-def findings(markup: str, document: bool = False) -> dict[str, collections.Counter]:
-    """Dangerous items per parser, as multisets of (kind, element, attribute)."""
+def findings(markup: str) -> dict[str, collections.Counter]:
+    """Dangerous items in an HTML fragment per parser, as multisets of (kind, element, attribute)."""
     return {
         "html.parser": collections.Counter(html_parser_findings(markup)),
-        "html5lib": collections.Counter(html5lib_findings(markup, document=document)),
+        "html5lib": collections.Counter(html5lib_findings(markup)),
     }
 
 
@@ -218,18 +218,41 @@ def all_findings(markup: str) -> list[str]:
     return out
 
 
-def extra_findings(page: str, baseline: dict[str, collections.Counter]) -> list[str]:
-    """Dangerous items in ``page`` beyond those of the same page rendered with a harmless value."""
-    out = []
-    for parser, items in findings(page, document=True).items():
-        extra = items - baseline[parser]
-        out += [
-            f"{parser}: {kind} <{tag}{' ' + attr if attr else ''}> x{n}" for (kind, tag, attr), n in extra.items()
+class PageReport(HTMLParser):
+    """One ``html.parser`` pass over a whole page: its dangerous items, how many of each element
+    it has, and its text (attribute values included), for comparison with a baseline page."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.findings: collections.Counter = collections.Counter()
+        self.elements: collections.Counter = collections.Counter()
+        self._text: list[str] = []
+        self.feed(page)
+        self.close()
+        self.text = "\n".join(self._text)
+
+    def handle_starttag(self, tag, attrs):
+        tag = tag.lower()
+        self.elements[tag] += 1
+        if tag in DANGEROUS_TAGS:
+            self.findings[("element", tag, "")] += 1
+        for name, value in attrs:
+            self.findings.update(_attribute_findings(tag, name, value))
+            self._text.append(value or "")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_data(self, data):
+        self._text.append(data)
+
+    def beyond(self, baseline: PageReport) -> list[str]:
+        """What this page has that the same page rendered with a harmless value has not."""
+        out = [
+            f"{kind} <{tag}{' ' + attr if attr else ''}> x{n}"
+            for (kind, tag, attr), n in (self.findings - baseline.findings).items()
         ]
-    return out
-
-
-def element_counts(page: str) -> collections.Counter:
-    """How many of each element html5lib builds from a whole page."""
-    root = html5lib.parse(page, treebuilder="etree", namespaceHTMLElements=False)
-    return collections.Counter(_local(e.tag).lower() for e in root.iter() if isinstance(e.tag, str))
+        extra = self.elements - baseline.elements
+        if extra:
+            out.append(f"elements beyond the harmless page: {dict(extra)}")
+        return out
