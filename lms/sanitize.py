@@ -91,7 +91,9 @@ def _is_safe_url(value: str) -> bool:
             break
         text = decoded
     compact = "".join(
-        ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf", "Zs", "Zl", "Zp")
+        ch
+        for ch in text
+        if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf", "Zs", "Zl", "Zp")
     ).lower()
     if any(scheme in compact for scheme in _BAD_SCHEMES):
         return False
