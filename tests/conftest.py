@@ -106,7 +106,15 @@ def runner(app):
     return app.test_cli_runner()
 
 
+DATABASE_FIXTURES = {"app", "connection", "session", "client", "runner", "database_url", "live_server"}
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "e2e" in Path(str(item.fspath)).parts:
             item.add_marker(pytest.mark.e2e)
+        # Tests that touch no database give the same answer on both passes: the PostgreSQL
+        # pass deselects them (-m "not nodb"). A module that makes its own databases says so.
+        uses_db = DATABASE_FIXTURES & set(item.fixturenames) or getattr(item.module, "USES_DATABASE", False)
+        if not uses_db:
+            item.add_marker(pytest.mark.nodb)

@@ -11,6 +11,8 @@ from lms.migrate import upgrade
 from lms.models import Base
 from lms.sanitize import clean_html, markdown_to_html
 
+USES_DATABASE = True  # makes its own databases (see tests/conftest.fresh_database)
+
 
 def test_upgrade_head_on_empty_database_matches_models():
     from tests.conftest import fresh_database

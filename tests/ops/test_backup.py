@@ -6,6 +6,8 @@ from lms.db import db
 from lms.ops.backup import fingerprint
 from tests.conftest import fresh_database
 
+USES_DATABASE = True  # makes its own databases (see tests/conftest.fresh_database)
+
 
 def _app(url):
     return create_app({"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": "x" * 32, "TESTING": True})
