@@ -1,0 +1,259 @@
+"""Statistics like the seeds' reports, for one unit's subtree and a period; all aggregated in SQL."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+
+from openpyxl import Workbook
+from sqlalchemy import and_, case, distinct, extract, func, select
+from sqlalchemy.orm import Session
+
+from lms.evaluation.models import IMPROVEMENT_LABELS, Improvement, SurveyResponse
+from lms.org.models import (
+    QUALIFICATION_KIND_LABELS,
+    CadreProfile,
+    CadreQualification,
+    QualificationKind,
+    QualificationLevel,
+    Title,
+    Unit,
+)
+from lms.results.models import Result
+
+LEVEL_KINDS = (QualificationKind.professional, QualificationKind.political, QualificationKind.state_mgmt)
+SCORED_PURPOSES = ("exit", "final", "scenario")
+
+
+@dataclasses.dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list]
+    chart: list[tuple[str, float]] = dataclasses.field(default_factory=list)  # (label, value) bars
+    chart_unit: str = ""
+
+
+def _in_unit(unit: Unit):
+    return Unit.path.startswith(unit.path, autoescape=True)
+
+
+def _pct(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def _period(year_from: int, year_to: int):
+    start = dt.datetime(year_from, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(year_to + 1, 1, 1, tzinfo=dt.UTC)
+    return and_(Result.finished_at >= start, Result.finished_at < end)
+
+
+def cadre_count(session: Session, unit: Unit) -> int:
+    return session.scalar(
+        select(func.count(CadreProfile.id)).join(Unit, CadreProfile.unit_id == Unit.id).where(_in_unit(unit))
+    )
+
+
+def qualification_tables(session: Session, unit: Unit, total: int) -> list[Table]:
+    """Highest level per cadre for each kind: counts and percentages."""
+    best = (
+        select(
+            CadreQualification.profile_id,
+            QualificationLevel.kind.label("kind"),
+            func.max(QualificationLevel.rank).label("rank"),
+        )
+        .join(QualificationLevel, CadreQualification.level_id == QualificationLevel.id)
+        .join(CadreProfile, CadreQualification.profile_id == CadreProfile.id)
+        .join(Unit, CadreProfile.unit_id == Unit.id)
+        .where(_in_unit(unit), QualificationLevel.kind.in_(LEVEL_KINDS))
+        .group_by(CadreQualification.profile_id, QualificationLevel.kind)
+        .subquery()
+    )
+    rows = session.execute(
+        select(QualificationLevel.kind, QualificationLevel.name, func.count())
+        .join(best, and_(QualificationLevel.kind == best.c.kind, QualificationLevel.rank == best.c.rank))
+        .group_by(QualificationLevel.kind, QualificationLevel.name, QualificationLevel.rank)
+        .order_by(QualificationLevel.kind, QualificationLevel.rank.desc())
+    ).all()
+    tables = []
+    for kind in LEVEL_KINDS:
+        counts = [(name, count) for k, name, count in rows if k == kind]
+        missing = total - sum(c for _, c in counts)
+        counts.append(("Chưa có", missing))
+        tables.append(
+            Table(
+                key=f"level-{kind}",
+                title=f"Trình độ {QUALIFICATION_KIND_LABELS[kind].lower()} (cao nhất của mỗi người)",
+                headers=["Trình độ", "Số người", "Tỷ lệ (%)"],
+                rows=[[name, count, _pct(count, total)] for name, count in counts],
+                chart=[(name, _pct(count, total)) for name, count in counts],
+                chart_unit="%",
+            )
+        )
+    return tables
+
+
+def _scoped_results(unit: Unit, year_from: int, year_to: int):
+    return (
+        select(Result)
+        .join(CadreProfile, Result.cadre_id == CadreProfile.id)
+        .join(Unit, CadreProfile.unit_id == Unit.id)
+        .where(_in_unit(unit), _period(year_from, year_to))
+    )
+
+
+def participation_table(session: Session, unit: Unit, year_from: int, year_to: int) -> Table:
+    """Lượt người: distinct (cadre, program, year) with at least one result."""
+    year = extract("year", Result.finished_at)
+    query = (
+        _scoped_results(unit, year_from, year_to)
+        .with_only_columns(Result.program_code, year.label("year"), func.count(distinct(Result.cadre_id)))
+        .group_by(Result.program_code, year)
+        .order_by(year, Result.program_code)
+    )
+    rows = [[program or "—", int(y), count] for program, y, count in session.execute(query)]
+    return Table(
+        key="participation",
+        title="Lượt người tham gia bồi dưỡng theo chương trình và năm",
+        headers=["Chương trình", "Năm", "Lượt người"],
+        rows=rows,
+        chart=[(f"{p} ({y})", c) for p, y, c in rows],
+    )
+
+
+def pass_tables(session: Session, unit: Unit, year_from: int, year_to: int) -> list[Table]:
+    tables = []
+    for key, column, label in (
+        ("topic", Result.topic_code, "chuyên đề"),
+        ("title", Title.name, "chức danh"),
+    ):
+        query = (
+            _scoped_results(unit, year_from, year_to)
+            .outerjoin(Title, CadreProfile.title_id == Title.id)
+            .where(Result.purpose.in_(SCORED_PURPOSES), Result.pending.is_(False))
+            .with_only_columns(
+                column,
+                func.count(Result.id),
+                func.sum(case((Result.passed.is_(True), 1), else_=0)),
+                func.avg(Result.score),
+            )
+            .group_by(column)
+            .order_by(column)
+        )
+        rows = [
+            [name or "—", count, int(passed or 0), _pct(int(passed or 0), count), round(float(avg or 0), 2)]
+            for name, count, passed, avg in session.execute(query)
+        ]
+        tables.append(
+            Table(
+                key=f"pass-{key}",
+                title=f"Tỷ lệ đạt và điểm trung bình theo {label} (bài đầu ra, cuối khóa, tình huống)",
+                headers=[label.capitalize(), "Số bài", "Số bài đạt", "Tỷ lệ đạt (%)", "Điểm trung bình"],
+                rows=rows,
+                chart=[(r[0], r[3]) for r in rows],
+                chart_unit="%",
+            )
+        )
+    return tables
+
+
+def times_trained_table(session: Session, unit: Unit, year_to: int, total: int) -> Table:
+    """Average number of trainings (distinct program × year) per cadre over five years."""
+    year = extract("year", Result.finished_at)
+    trainings = (
+        _scoped_results(unit, year_to - 4, year_to)
+        .with_only_columns(Result.cadre_id, Result.program_code, year)
+        .distinct()
+        .subquery()
+    )
+    count = session.scalar(select(func.count()).select_from(trainings)) or 0
+    trained = session.scalar(select(func.count(distinct(trainings.c.cadre_id)))) or 0
+    return Table(
+        key="times",
+        title=f"Số lần bồi dưỡng bình quân mỗi cán bộ, {year_to - 4}–{year_to}",
+        headers=["Chỉ số", "Giá trị"],
+        rows=[
+            ["Tổng số cán bộ", total],
+            ["Số cán bộ đã được bồi dưỡng", trained],
+            ["Tổng lượt người", count],
+            ["Bình quân lượt/cán bộ", round(count / total, 2) if total else 0],
+        ],
+    )
+
+
+def survey_table(session: Session, unit: Unit, year_from: int, year_to: int) -> Table:
+    start = dt.datetime(year_from, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(year_to + 1, 1, 1, tzinfo=dt.UTC)
+    query = (
+        select(
+            SurveyResponse.improvement,
+            func.count(SurveyResponse.id),
+            func.sum(case((SurveyResponse.needs_update.is_(True), 1), else_=0)),
+        )
+        .join(CadreProfile, SurveyResponse.cadre_id == CadreProfile.id)
+        .join(Unit, CadreProfile.unit_id == Unit.id)
+        .where(_in_unit(unit), SurveyResponse.created_at >= start, SurveyResponse.created_at < end)
+        .group_by(SurveyResponse.improvement)
+    )
+    counts = {Improvement(k): (c, int(n or 0)) for k, c, n in session.execute(query)}
+    answered = sum(c for c, _ in counts.values())
+    rows = [
+        [label, counts.get(k, (0, 0))[0], _pct(counts.get(k, (0, 0))[0], answered)]
+        for k, label in IMPROVEMENT_LABELS.items()
+    ]
+    needs = sum(n for _, n in counts.values())
+    rows.append(["Cần cập nhật kiến thức thường xuyên", needs, _pct(needs, answered)])
+    return Table(
+        key="survey",
+        title=f"Tự đánh giá sau bồi dưỡng ({answered} phiếu)",
+        headers=["Mức", "Số phiếu", "Tỷ lệ (%)"],
+        rows=rows,
+        chart=[(r[0], r[2]) for r in rows[:-1]],
+        chart_unit="%",
+    )
+
+
+def build(session: Session, unit: Unit, year_from: int, year_to: int) -> list[Table]:
+    total = cadre_count(session, unit)
+    return [
+        Table("cadres", "Số cán bộ trong phạm vi", ["Đơn vị", "Số cán bộ"], [[unit.name, total]]),
+        *qualification_tables(session, unit, total),
+        participation_table(session, unit, year_from, year_to),
+        *pass_tables(session, unit, year_from, year_to),
+        times_trained_table(session, unit, year_to, total),
+        survey_table(session, unit, year_from, year_to),
+    ]
+
+
+def to_xlsx(tables: list[Table], heading: str) -> bytes:
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "Thông tin"
+    summary.append(["Báo cáo", heading])
+    summary.append(["Lập ngày", dt.date.today().isoformat()])
+    for number, table in enumerate(tables, 1):
+        sheet = workbook.create_sheet(f"{number:02d} {table.title}"[:31].replace("/", "-"))
+        sheet.append([table.title])
+        sheet.append(table.headers)
+        for row in table.rows:
+            sheet.append(row)
+        sheet.column_dimensions["A"].width = 45
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_csv(tables: list[Table], heading: str) -> bytes:
+    """UTF-8 with BOM so Excel opens Vietnamese text correctly; one block per table."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([heading])
+    for table in tables:
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow(table.headers)
+        writer.writerows(table.rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
