@@ -35,6 +35,7 @@ class Table:
     rows: list[list]
     chart: list[tuple[str, float]] = dataclasses.field(default_factory=list)  # (label, value) bars
     chart_unit: str = ""
+    sheet: str = ""  # XLSX sheet name (at most 31 characters)
 
 
 def _in_unit(unit: Unit):
@@ -79,6 +80,11 @@ def qualification_tables(session: Session, unit: Unit, total: int) -> list[Table
         .order_by(QualificationLevel.kind, QualificationLevel.rank.desc())
     ).all()
     tables = []
+    sheets = {
+        QualificationKind.professional: "Trình độ chuyên môn",
+        QualificationKind.political: "Lý luận chính trị",
+        QualificationKind.state_mgmt: "Quản lý nhà nước",
+    }
     for kind in LEVEL_KINDS:
         counts = [(name, count) for k, name, count in rows if k == kind]
         missing = total - sum(c for _, c in counts)
@@ -91,6 +97,7 @@ def qualification_tables(session: Session, unit: Unit, total: int) -> list[Table
                 rows=[[name, count, _pct(count, total)] for name, count in counts],
                 chart=[(name, _pct(count, total)) for name, count in counts],
                 chart_unit="%",
+                sheet=sheets[kind],
             )
         )
     return tables
@@ -121,6 +128,7 @@ def participation_table(session: Session, unit: Unit, year_from: int, year_to: i
         headers=["Chương trình", "Năm", "Lượt người"],
         rows=rows,
         chart=[(f"{p} ({y})", c) for p, y, c in rows],
+        sheet="Lượt người",
     )
 
 
@@ -155,6 +163,7 @@ def pass_tables(session: Session, unit: Unit, year_from: int, year_to: int) -> l
                 rows=rows,
                 chart=[(r[0], r[3]) for r in rows],
                 chart_unit="%",
+                sheet=f"Tỷ lệ đạt theo {label}",
             )
         )
     return tables
@@ -181,6 +190,7 @@ def times_trained_table(session: Session, unit: Unit, year_to: int, total: int) 
             ["Tổng lượt người", count],
             ["Bình quân lượt/cán bộ", round(count / total, 2) if total else 0],
         ],
+        sheet="Số lần bồi dưỡng",
     )
 
 
@@ -213,13 +223,20 @@ def survey_table(session: Session, unit: Unit, year_from: int, year_to: int) -> 
         rows=rows,
         chart=[(r[0], r[2]) for r in rows[:-1]],
         chart_unit="%",
+        sheet="Khảo sát",
     )
 
 
 def build(session: Session, unit: Unit, year_from: int, year_to: int) -> list[Table]:
     total = cadre_count(session, unit)
     return [
-        Table("cadres", "Số cán bộ trong phạm vi", ["Đơn vị", "Số cán bộ"], [[unit.name, total]]),
+        Table(
+            "cadres",
+            "Số cán bộ trong phạm vi",
+            ["Đơn vị", "Số cán bộ"],
+            [[unit.name, total]],
+            sheet="Số cán bộ",
+        ),
         *qualification_tables(session, unit, total),
         participation_table(session, unit, year_from, year_to),
         *pass_tables(session, unit, year_from, year_to),
@@ -235,7 +252,7 @@ def to_xlsx(tables: list[Table], heading: str) -> bytes:
     summary.append(["Báo cáo", heading])
     summary.append(["Lập ngày", dt.date.today().isoformat()])
     for number, table in enumerate(tables, 1):
-        sheet = workbook.create_sheet(f"{number:02d} {table.title}"[:31].replace("/", "-"))
+        sheet = workbook.create_sheet((table.sheet or f"Bảng {number}")[:31])
         sheet.append([table.title])
         sheet.append(table.headers)
         for row in table.rows:
