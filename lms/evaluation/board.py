@@ -77,8 +77,12 @@ def gap_condition(today: dt.date, overdue_only: bool = False) -> ColumnElement[b
 
 
 def board_query(scope: ColumnElement[bool], filters: BoardFilters, today: dt.date):
-    """Rows (profile columns, unit and title names, latest matching record, gap flags)."""
-    latest = select(EvaluationRecord.cadre_id, func.max(EvaluationRecord.id).label("record_id"))
+    """Rows (profile columns, unit and title names, latest matching record, gap flags).
+
+    The latest record is a correlated subquery on ``evaluation_record(cadre_id)``, so a page
+    costs one index probe per shown cadre instead of aggregating every record.
+    """
+    latest = select(func.max(EvaluationRecord.id)).where(EvaluationRecord.cadre_id == CadreProfile.id)
     record_filtered = False
     if filters.band:
         latest = latest.where(EvaluationRecord.band == filters.band)
@@ -89,7 +93,7 @@ def board_query(scope: ColumnElement[bool], filters: BoardFilters, today: dt.dat
     if filters.year:
         latest = latest.where(EvaluationRecord.year == filters.year)
         record_filtered = True
-    latest = latest.group_by(EvaluationRecord.cadre_id).subquery()
+    latest_id = latest.correlate(CadreProfile).scalar_subquery()
     has_gap = gap_condition(today)
     query = (
         select(
@@ -109,11 +113,12 @@ def board_query(scope: ColumnElement[bool], filters: BoardFilters, today: dt.dat
         )
         .join(Unit, CadreProfile.unit_id == Unit.id)
         .outerjoin(Title, CadreProfile.title_id == Title.id)
-        .join(latest, latest.c.cadre_id == CadreProfile.id, isouter=not record_filtered)
-        .outerjoin(EvaluationRecord, EvaluationRecord.id == latest.c.record_id)
+        .outerjoin(EvaluationRecord, EvaluationRecord.id == latest_id)
         .where(scope)
         .order_by(CadreProfile.name_key, CadreProfile.id)
     )
+    if record_filtered:
+        query = query.where(EvaluationRecord.id.is_not(None))
     if filters.unit_id:
         unit_path = select(Unit.path).where(Unit.id == filters.unit_id).scalar_subquery()
         query = query.where(Unit.path.startswith(unit_path))
