@@ -535,3 +535,36 @@ def survey(cohort_id: int):
         return redirect(url_for("evaluation.survey", cohort_id=cohort_id))
     status = 400 if form.errors else 200
     return render_template("evaluation/survey.html", form=form, done=done, cohort_id=cohort_id), status
+
+
+@bp.get("/me")
+@requires("evaluation.survey")
+def my_evaluation():
+    """A learner's own records (no recommendation: that is for the board) and survey links."""
+    from lms.evaluation.models import SurveyResponse
+    from lms.results.models import Result
+
+    profile = db.session.scalar(select(CadreProfile).where(CadreProfile.user_id == current_user.id))
+    records, cohorts, answered = [], [], set()
+    if profile is not None:
+        records = db.session.scalars(
+            select(EvaluationRecord)
+            .where(EvaluationRecord.cadre_id == profile.id)
+            .order_by(EvaluationRecord.year.desc(), EvaluationRecord.id.desc())
+        ).all()
+        cohorts = sorted(
+            set(
+                db.session.scalars(
+                    select(Result.cohort_id).where(
+                        Result.cadre_id == profile.id, Result.cohort_id.is_not(None)
+                    )
+                )
+            ),
+            reverse=True,
+        )
+        answered = set(
+            db.session.scalars(select(SurveyResponse.cohort_id).where(SurveyResponse.cadre_id == profile.id))
+        )
+    return render_template(
+        "evaluation/mine.html", profile=profile, records=records, cohorts=cohorts, answered=answered
+    )

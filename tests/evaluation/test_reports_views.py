@@ -187,3 +187,13 @@ def test_board_b_cannot_open_records_of_commune_a(client, world, data, session, 
     assert client.get(f"/evaluation/records/{record.public_id}").status_code == 403
     html = client.get("/evaluation/cohorts/1").get_data(as_text=True)
     assert "Cán Bộ Một" not in html
+
+
+def test_my_evaluation_page(client, world, data, session, login_as):
+    _, a2, _ = data
+    services.recompute(session, a2.id, 1)
+    session.commit()
+    login_as(world.users["learner"])
+    html = client.get("/evaluation/me").get_data(as_text=True)
+    assert "Không đạt" in html and "/evaluation/survey/1" in html
+    assert "Gợi ý" not in html and "quy hoạch" not in html.lower().split("<main")[1]
