@@ -53,6 +53,7 @@ def gap_condition(today: dt.date, overdue_only: bool = False) -> ColumnElement[b
             have.kind == need.kind,
             have.rank >= need.rank,
         )
+        .correlate_except(CadreQualification, have)  # two levels deep: name what is local
     )
     conditions = [
         TitleStandard.title_id == CadreProfile.title_id,
@@ -72,7 +73,10 @@ def gap_condition(today: dt.date, overdue_only: bool = False) -> ColumnElement[b
             )
         )
     return exists(
-        select(TitleStandard.id).join(need, TitleStandard.min_level_id == need.id).where(*conditions)
+        select(TitleStandard.id)
+        .join(need, TitleStandard.min_level_id == need.id)
+        .where(*conditions)
+        .correlate(CadreProfile)
     )
 
 
