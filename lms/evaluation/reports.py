@@ -8,7 +8,7 @@ import datetime as dt
 import io
 
 from openpyxl import Workbook
-from sqlalchemy import and_, case, distinct, extract, func, select
+from sqlalchemy import and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
 from lms.evaluation.models import IMPROVEMENT_LABELS, Improvement, SurveyResponse
@@ -112,14 +112,25 @@ def _scoped_results(unit: Unit, year_from: int, year_to: int):
     )
 
 
+def _trainings(unit: Unit, year_from: int, year_to: int):
+    """Distinct (program, year, cadre) with results: one row per lượt người. A DISTINCT
+    subquery lets PostgreSQL hash-aggregate instead of sorting for COUNT(DISTINCT)."""
+    year = extract("year", Result.finished_at)
+    return (
+        _scoped_results(unit, year_from, year_to)
+        .with_only_columns(Result.program_code.label("program"), year.label("year"), Result.cadre_id)
+        .group_by(Result.program_code, year, Result.cadre_id)
+        .subquery()
+    )
+
+
 def participation_table(session: Session, unit: Unit, year_from: int, year_to: int) -> Table:
     """Lượt người: distinct (cadre, program, year) with at least one result."""
-    year = extract("year", Result.finished_at)
+    trainings = _trainings(unit, year_from, year_to)
     query = (
-        _scoped_results(unit, year_from, year_to)
-        .with_only_columns(Result.program_code, year.label("year"), func.count(distinct(Result.cadre_id)))
-        .group_by(Result.program_code, year)
-        .order_by(year, Result.program_code)
+        select(trainings.c.program, trainings.c.year, func.count())
+        .group_by(trainings.c.program, trainings.c.year)
+        .order_by(trainings.c.year, trainings.c.program)
     )
     rows = [[program or "—", int(y), count] for program, y, count in session.execute(query)]
     return Table(
@@ -171,15 +182,11 @@ def pass_tables(session: Session, unit: Unit, year_from: int, year_to: int) -> l
 
 def times_trained_table(session: Session, unit: Unit, year_to: int, total: int) -> Table:
     """Average number of trainings (distinct program × year) per cadre over five years."""
-    year = extract("year", Result.finished_at)
-    trainings = (
-        _scoped_results(unit, year_to - 4, year_to)
-        .with_only_columns(Result.cadre_id, Result.program_code, year)
-        .distinct()
-        .subquery()
+    trainings = _trainings(unit, year_to - 4, year_to)
+    per_cadre = (
+        select(trainings.c.cadre_id, func.count().label("n")).group_by(trainings.c.cadre_id).subquery()
     )
-    count = session.scalar(select(func.count()).select_from(trainings)) or 0
-    trained = session.scalar(select(func.count(distinct(trainings.c.cadre_id)))) or 0
+    trained, count = session.execute(select(func.count(), func.coalesce(func.sum(per_cadre.c.n), 0))).one()
     return Table(
         key="times",
         title=f"Số lần bồi dưỡng bình quân mỗi cán bộ, {year_to - 4}–{year_to}",
@@ -187,8 +194,8 @@ def times_trained_table(session: Session, unit: Unit, year_to: int, total: int) 
         rows=[
             ["Tổng số cán bộ", total],
             ["Số cán bộ đã được bồi dưỡng", trained],
-            ["Tổng lượt người", count],
-            ["Bình quân lượt/cán bộ", round(count / total, 2) if total else 0],
+            ["Tổng lượt người", int(count)],
+            ["Bình quân lượt/cán bộ", round(int(count) / total, 2) if total else 0],
         ],
         sheet="Số lần bồi dưỡng",
     )
