@@ -38,7 +38,7 @@ def main() -> None:
     from lms.cli import upgrade_database
     from lms.db import db
     from lms.evaluation import reports
-    from lms.evaluation.board import BoardFilters, board_query, count_query
+    from lms.evaluation.board import BoardFilters, board_count, board_query
     from lms.evaluation.generate import generate
     from lms.org.models import Unit
 
@@ -74,7 +74,8 @@ def main() -> None:
             ):
                 query = board_query(scope, filters, today)
                 timed(label + " (rows)", lambda q=query: session.execute(q.limit(50)).all())
-                timed(label + " (count)", lambda q=query: session.scalar(count_query(q)))
+                count = board_count(scope, filters, today)
+                timed(label + " (count)", lambda q=count: session.scalar(q))
             timed(
                 "unit report, whole province, 5 years",
                 lambda: reports.build(session, province, today.year - 4, today.year),

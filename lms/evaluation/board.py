@@ -80,26 +80,55 @@ def gap_condition(today: dt.date, overdue_only: bool = False) -> ColumnElement[b
     )
 
 
+def _record_conditions(filters: BoardFilters) -> list[ColumnElement[bool]]:
+    conditions = []
+    if filters.band:
+        conditions.append(EvaluationRecord.band == filters.band)
+    if filters.cohort_id:
+        conditions.append(EvaluationRecord.cohort_id == filters.cohort_id)
+    if filters.year:
+        conditions.append(EvaluationRecord.year == filters.year)
+    return conditions
+
+
+def _profile_conditions(scope, filters: BoardFilters, today: dt.date) -> list[ColumnElement[bool]]:
+    """Everything that selects cadres (shared by the page query and the count)."""
+    conditions = [scope]
+    record = _record_conditions(filters)
+    if record:  # "has a matching record": a semi-join PostgreSQL can hash
+        conditions.append(CadreProfile.id.in_(select(EvaluationRecord.cadre_id).where(*record)))
+    if filters.unit_id:
+        unit_path = select(Unit.path).where(Unit.id == filters.unit_id).scalar_subquery()
+        conditions.append(Unit.path.startswith(unit_path))
+    if filters.title_id:
+        conditions.append(CadreProfile.title_id == filters.title_id)
+    if filters.target_group_id:
+        titles = select(target_group_title.c.title_id).where(
+            target_group_title.c.target_group_id == filters.target_group_id
+        )
+        conditions.append(CadreProfile.title_id.in_(titles))
+    if filters.planning_status:
+        conditions.append(CadreProfile.planning_status == filters.planning_status)
+    if filters.gap == "gap":
+        conditions.append(gap_condition(today))
+    elif filters.gap == "overdue":
+        conditions.append(gap_condition(today, overdue_only=True))
+    return conditions
+
+
 def board_query(scope: ColumnElement[bool], filters: BoardFilters, today: dt.date):
     """Rows (profile columns, unit and title names, latest matching record, gap flags).
 
     The latest record is a correlated subquery on ``evaluation_record(cadre_id)``, so a page
     costs one index probe per shown cadre instead of aggregating every record.
     """
-    latest = select(func.max(EvaluationRecord.id)).where(EvaluationRecord.cadre_id == CadreProfile.id)
-    record_filtered = False
-    if filters.band:
-        latest = latest.where(EvaluationRecord.band == filters.band)
-        record_filtered = True
-    if filters.cohort_id:
-        latest = latest.where(EvaluationRecord.cohort_id == filters.cohort_id)
-        record_filtered = True
-    if filters.year:
-        latest = latest.where(EvaluationRecord.year == filters.year)
-        record_filtered = True
-    latest_id = latest.correlate(CadreProfile).scalar_subquery()
-    has_gap = gap_condition(today)
-    query = (
+    latest_id = (
+        select(func.max(EvaluationRecord.id))
+        .where(EvaluationRecord.cadre_id == CadreProfile.id, *_record_conditions(filters))
+        .correlate(CadreProfile)
+        .scalar_subquery()
+    )
+    return (
         select(
             CadreProfile.id,
             CadreProfile.public_id,
@@ -112,35 +141,21 @@ def board_query(scope: ColumnElement[bool], filters: BoardFilters, today: dt.dat
             EvaluationRecord.year,
             EvaluationRecord.certificate,
             EvaluationRecord.recommendation,
-            has_gap.label("has_gap"),
+            gap_condition(today).label("has_gap"),
             gap_condition(today, overdue_only=True).label("overdue"),
         )
         .join(Unit, CadreProfile.unit_id == Unit.id)
         .outerjoin(Title, CadreProfile.title_id == Title.id)
         .outerjoin(EvaluationRecord, EvaluationRecord.id == latest_id)
-        .where(scope)
+        .where(*_profile_conditions(scope, filters, today))
         .order_by(CadreProfile.name_key, CadreProfile.id)
     )
-    if record_filtered:
-        query = query.where(EvaluationRecord.id.is_not(None))
-    if filters.unit_id:
-        unit_path = select(Unit.path).where(Unit.id == filters.unit_id).scalar_subquery()
-        query = query.where(Unit.path.startswith(unit_path))
-    if filters.title_id:
-        query = query.where(CadreProfile.title_id == filters.title_id)
-    if filters.target_group_id:
-        titles = select(target_group_title.c.title_id).where(
-            target_group_title.c.target_group_id == filters.target_group_id
-        )
-        query = query.where(CadreProfile.title_id.in_(titles))
-    if filters.planning_status:
-        query = query.where(CadreProfile.planning_status == filters.planning_status)
-    if filters.gap == "gap":
-        query = query.where(has_gap)
-    elif filters.gap == "overdue":
-        query = query.where(gap_condition(today, overdue_only=True))
-    return query
 
 
-def count_query(query):
-    return select(func.count()).select_from(query.order_by(None).subquery())
+def board_count(scope: ColumnElement[bool], filters: BoardFilters, today: dt.date):
+    """The number of cadres the list shows, without computing any row."""
+    return (
+        select(func.count(CadreProfile.id))
+        .join(Unit, CadreProfile.unit_id == Unit.id)
+        .where(*_profile_conditions(scope, filters, today))
+    )

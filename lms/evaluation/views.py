@@ -20,7 +20,7 @@ from lms.evaluation import (
     permissions,  # noqa: F401  (registers the rules)
     services,
 )
-from lms.evaluation.board import BoardFilters, board_query, count_query
+from lms.evaluation.board import BoardFilters, board_count, board_query
 from lms.evaluation.dossier import dossier_data, dossier_xlsx
 from lms.evaluation.forms import (
     AssessmentForm,
@@ -109,7 +109,7 @@ def board():
         )
     query = board_query(unit_scope(current_user), filters, _today())
     page = max(request.args.get("page", 1, type=int), 1)
-    total = db.session.scalar(count_query(query))
+    total = db.session.scalar(board_count(unit_scope(current_user), filters, _today()))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     from lms.evaluation.models import _loads
 

@@ -185,3 +185,22 @@ def test_learner_and_instructor_cannot_use_the_board(client, world, cadres, logi
     login_as(world.users["learner"])
     assert client.get("/evaluation/board").status_code == 403
     assert client.get(f"/evaluation/dossier/{in_a.public_id}").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"band": "Xuất sắc"}, {"band": "Giỏi"}, {"year": 2026, "cohort_id": 1}, {"gap": "gap"}, {"cohort_id": 2}],
+)
+def test_board_count_matches_rows(session, world, cadres, filters):
+    import datetime as dt
+
+    from sqlalchemy import true
+
+    from lms.evaluation.board import BoardFilters, board_count, board_query
+
+    chosen = BoardFilters(**filters)
+    today = dt.date(2026, 11, 23)
+    rows = session.execute(board_query(true(), chosen, today)).all()
+    assert session.scalar(board_count(true(), chosen, today)) == len(rows)
+    if "band" in filters:
+        assert all(row.band == filters["band"] for row in rows)
