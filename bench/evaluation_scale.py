@@ -5,6 +5,8 @@
 CADRES defaults to 2000 (province scale: 100000 20). The URL comes from
 LMS_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres),
 used as an admin connection to create a throw-away database, dropped at the end.
+With LMS_BENCH_KEEP=<name> the database <name> is kept (and reused, without generating
+again, when it already holds a generated province), so timings can be repeated.
 """
 
 from __future__ import annotations
@@ -42,23 +44,30 @@ def main() -> None:
     from lms.evaluation.generate import generate
     from lms.org.models import Unit
 
-    name = f"lms_bench_{secrets.token_hex(3)}"
+    keep = os.environ.get("LMS_BENCH_KEEP")
+    name = keep or f"lms_bench_{secrets.token_hex(3)}"
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     try:
         app = create_app({"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": "bench"})
         with app.app_context():
             upgrade_database()
             session = db.new_session()
-            start = time.perf_counter()
-            counts = generate(session, cadres, per_cadre, progress=lambda m: print("  " + m, flush=True))
-            session.commit()
-            print(f"generated {counts} in {time.perf_counter() - start:.1f} s")
-            session.execute(text("ANALYZE"))
-            session.commit()
-            province = session.get(Unit, counts["province_id"])
+            province = session.scalar(select(Unit).where(Unit.code.like("gen-%"), Unit.parent_id.is_(None)))
+            if province is None:
+                start = time.perf_counter()
+                counts = generate(session, cadres, per_cadre, progress=lambda m: print("  " + m, flush=True))
+                session.commit()
+                print(f"generated {counts} in {time.perf_counter() - start:.1f} s")
+                session.execute(text("ANALYZE"))
+                session.commit()
+                province = session.get(Unit, counts["province_id"])
+            else:
+                print(f"reusing the province already generated in database {name}")
             commune = session.scalar(select(Unit).where(Unit.parent_id == province.id).limit(1))
             scope = Unit.path.startswith(province.path)
             today = dt.date.today()
@@ -88,8 +97,9 @@ def main() -> None:
             session.close()
         db.state(app).engine.dispose()
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
