@@ -189,7 +189,14 @@ def test_learner_and_instructor_cannot_use_the_board(client, world, cadres, logi
 
 @pytest.mark.parametrize(
     "filters",
-    [{}, {"band": "Xuất sắc"}, {"band": "Giỏi"}, {"year": 2026, "cohort_id": 1}, {"gap": "gap"}, {"cohort_id": 2}],
+    [
+        {},
+        {"band": "Xuất sắc"},
+        {"band": "Giỏi"},
+        {"year": 2026, "cohort_id": 1},
+        {"gap": "gap"},
+        {"cohort_id": 2},
+    ],
 )
 def test_board_count_matches_rows(session, world, cadres, filters):
     import datetime as dt
