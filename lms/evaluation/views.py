@@ -568,3 +568,15 @@ def my_evaluation():
     return render_template(
         "evaluation/mine.html", profile=profile, records=records, cohorts=cohorts, answered=answered
     )
+
+
+@bp.app_template_filter("score")
+def score_filter(value, signed: bool = False) -> str:
+    """A score kept as text in JSON ("7.50") shown the Vietnamese way ("7,50"; "+1,50")."""
+    from flask_babel import format_decimal
+
+    if value in (None, ""):
+        return "—"
+    number = float(value)
+    text = format_decimal(number, format="#,##0.00")
+    return f"+{text}" if signed and number > 0 else text
