@@ -454,6 +454,13 @@ def recompute(
     return record
 
 
+def recompute_for_result(session: Session, result: Result, now: dt.datetime | None = None) -> None:
+    """For the integrator: call after ``record_result`` (quizzes, scenarios) so the cadre's
+    record follows at once instead of at the next ``evaluation recompute``."""
+    if result.cohort_id is not None:
+        recompute(session, result.cadre_id, result.cohort_id, now)
+
+
 def pairs_to_evaluate(session: Session, cohort_id: int | None = None) -> list[tuple[int, int]]:
     """Every (cadre, cohort) with an input: a result in a cohort or an assessment."""
     results = select(Result.cadre_id, Result.cohort_id).where(Result.cohort_id.is_not(None))

@@ -197,3 +197,14 @@ def test_recompute_all_is_idempotent(session, cadre):
     from lms.evaluation.models import EvaluationRecord
 
     assert session.query(EvaluationRecord).count() == 2
+
+
+def test_recompute_for_result(session, cadre):
+    first = result(session, cadre, "exit", 6.0)
+    services.recompute_for_result(session, first)
+    second = result(session, cadre, "exit", 8.0)
+    services.recompute_for_result(session, second)
+    from lms.evaluation.models import EvaluationRecord
+
+    assert session.query(EvaluationRecord).one().total == D("8.00")
+    services.recompute_for_result(session, result(session, cadre, "practice", 1.0, cohort_id=None))
