@@ -25,6 +25,7 @@ from lms.evaluation.services import MIN_CORRECTION_REASON, MIN_DECISION_REASON
 from lms.org.models import PLANNING_STATUS_LABELS
 
 ALL = ("", _l("— Tất cả —"))
+MAX_ID = 2_147_483_647  # an INTEGER column
 
 
 class BoardFilterForm(FlaskForm):
@@ -45,7 +46,7 @@ class BoardFilterForm(FlaskForm):
         choices=[ALL, ("gap", _l("Chưa đạt chuẩn")), ("overdue", _l("Quá hạn đạt chuẩn"))],
         validators=[Optional()],
     )
-    cohort_id = IntegerField(_l("Mã lớp (đợt)"), validators=[Optional(), NumberRange(min=1)])
+    cohort_id = IntegerField(_l("Mã lớp (đợt)"), validators=[Optional(), NumberRange(1, MAX_ID)])
     year = IntegerField(_l("Năm"), validators=[Optional(), NumberRange(2000, 2100)])
 
 
@@ -79,7 +80,7 @@ class FinalizeForm(FlaskForm):
 
 
 class AssessmentForm(FlaskForm):
-    cohort_id = IntegerField(_l("Mã lớp (đợt)"), validators=[InputRequired(), NumberRange(min=1)])
+    cohort_id = IntegerField(_l("Mã lớp (đợt)"), validators=[InputRequired(), NumberRange(1, MAX_ID)])
     kind = SelectField(_l("Loại đánh giá"), choices=[(k.value, v) for k, v in ASSESSMENT_KIND_LABELS.items()])
     month = StringField(
         _l("Tháng (NNNN-TT)"),

@@ -127,8 +127,8 @@ def normalize_scheme(evaluation: dict | None) -> dict:
         bands = sorted(([str(n).strip(), _number(v, f"Mức “{n}”")] for n, v in bands), key=lambda b: -b[1])
     except (TypeError, ValueError):
         raise LmsError("bands phải là danh sách [tên mức, điểm tối thiểu].") from None
-    if not bands or bands[-1][1] != 0 or any(not name for name, _ in bands):
-        raise LmsError("Bảng xếp loại cần có tên cho mỗi mức và một mức thấp nhất từ 0 điểm.")
+    if not bands or bands[-1][1] != 0 or any(not name or len(name) > 40 for name, _ in bands):
+        raise LmsError("Bảng xếp loại cần tên cho mỗi mức (tối đa 40 ký tự) và một mức thấp nhất từ 0 điểm.")
     rules = [_check_rule(r, i + 1) for i, r in enumerate(evaluation.get("rules", DEFAULT_RULES) or [])]
     return {
         "weights": weights,
@@ -193,6 +193,8 @@ def ensure_scheme(
     the admin form. Records keep the version they were computed with.
     """
     program_code = (program_code or "").strip() or DEFAULT_PROGRAM
+    if len(program_code) > 80:
+        raise LmsError("Mã chương trình dài quá 80 ký tự.")
     content = normalize_scheme(evaluation_dict)
     current = latest_scheme(session, program_code)
     if current is not None and scheme_content(current) == content:

@@ -273,7 +273,7 @@ def correct(public_id: str):
     return redirect(url_for("evaluation.record", public_id=public_id))
 
 
-@bp.get("/cohorts/<int:cohort_id>")
+@bp.get("/cohorts/<int(max=2147483647):cohort_id>")
 @requires("evaluation.board")
 def cohort(cohort_id: int):
     rows = db.session.scalars(
@@ -294,7 +294,7 @@ def cohort(cohort_id: int):
     )
 
 
-@bp.post("/cohorts/<int:cohort_id>/finalize")
+@bp.post("/cohorts/<int(max=2147483647):cohort_id>/finalize")
 @requires("evaluation.schemes")
 def finalize(cohort_id: int):
     form = FinalizeForm()
@@ -356,6 +356,8 @@ def _lines_to_rules(text: str) -> list[dict]:
 @bp.route("/schemes/<program_code>/edit", methods=["GET", "POST"])
 @requires("evaluation.schemes")
 def scheme_edit(program_code: str):
+    if len(program_code) > 80:
+        abort(404)
     current = services.scheme_for(db.session, program_code)
     form = SchemeForm()
     if not form.is_submitted():
@@ -505,7 +507,7 @@ def reports_export(fmt: str):
 # --- post-training survey ------------------------------------------------------------------
 
 
-@bp.route("/survey/<int:cohort_id>", methods=["GET", "POST"])
+@bp.route("/survey/<int(max=2147483647):cohort_id>", methods=["GET", "POST"])
 @requires("evaluation.survey")
 def survey(cohort_id: int):
     from lms.evaluation.forms import SurveyForm

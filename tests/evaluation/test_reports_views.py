@@ -197,3 +197,37 @@ def test_my_evaluation_page(client, world, data, session, login_as):
     html = client.get("/evaluation/me").get_data(as_text=True)
     assert "Không đạt" in html and "/evaluation/survey/1" in html
     assert "Gợi ý" not in html and "quy hoạch" not in html.lower().split("<main")[1]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/evaluation/board?page=abc&cohort_id=99999999999&year=x&unit_id=zz",
+        "/evaluation/reports?unit_id=999999&year_from=1&year_to=99999",
+        "/evaluation/cohorts/99999999999",
+        "/evaluation/survey/99999999999",
+        "/evaluation/schemes/" + "x" * 90 + "/edit",
+        "/evaluation/records/khong-co",
+        "/evaluation/assess/khong-co",
+    ],
+)
+def test_bad_urls_never_500(client, world, login_as, url):
+    login_as(world.users["admin"])
+    assert client.get(url).status_code in (200, 400, 403, 404)
+
+
+def test_bad_assessment_cohort_is_a_form_error(client, world, data, login_as):
+    a1, _, _ = data
+    login_as(world.users["admin"])
+    token = csrf_token(client, f"/evaluation/assess/{a1.public_id}")
+    response = client.post(
+        f"/evaluation/assess/{a1.public_id}",
+        data={
+            "csrf_token": token,
+            "cohort_id": "99999999999",
+            "kind": "monthly",
+            "month": "2026-03",
+            "points": "5",
+        },
+    )
+    assert response.status_code == 400
