@@ -8,7 +8,7 @@ import datetime as dt
 import io
 
 from openpyxl import Workbook
-from sqlalchemy import and_, case, extract, func, select
+from sqlalchemy import and_, case, extract, func, select, text
 from sqlalchemy.orm import Session
 
 from lms.evaluation.models import IMPROVEMENT_LABELS, Improvement, SurveyResponse
@@ -124,15 +124,8 @@ def _trainings(unit: Unit, year_from: int, year_to: int):
     )
 
 
-def participation_table(session: Session, unit: Unit, year_from: int, year_to: int) -> Table:
+def participation_table(rows: list[list]) -> Table:
     """Lượt người: distinct (cadre, program, year) with at least one result."""
-    trainings = _trainings(unit, year_from, year_to)
-    query = (
-        select(trainings.c.program, trainings.c.year, func.count())
-        .group_by(trainings.c.program, trainings.c.year)
-        .order_by(trainings.c.year, trainings.c.program)
-    )
-    rows = [[program or "—", int(y), count] for program, y, count in session.execute(query)]
     return Table(
         key="participation",
         title="Lượt người tham gia bồi dưỡng theo chương trình và năm",
@@ -180,13 +173,33 @@ def pass_tables(session: Session, unit: Unit, year_from: int, year_to: int) -> l
     return tables
 
 
-def times_trained_table(session: Session, unit: Unit, year_to: int, total: int) -> Table:
-    """Average number of trainings (distinct program × year) per cadre over five years."""
-    trainings = _trainings(unit, year_to - 4, year_to)
-    per_cadre = (
-        select(trainings.c.cadre_id, func.count().label("n")).group_by(trainings.c.cadre_id).subquery()
+def _participation_rows(session: Session, unit: Unit, year_from: int, year_to: int) -> list[list]:
+    trainings = _trainings(unit, year_from, year_to)
+    query = (
+        select(trainings.c.program, trainings.c.year, func.count())
+        .group_by(trainings.c.program, trainings.c.year)
+        .order_by(trainings.c.year, trainings.c.program)
     )
-    trained, count = session.execute(select(func.count(), func.coalesce(func.sum(per_cadre.c.n), 0))).one()
+    return [[program or "—", int(y), count] for program, y, count in session.execute(query)]
+
+
+def times_trained_table(
+    session: Session, unit: Unit, year_to: int, total: int, participation: list[list] | None = None
+) -> Table:
+    """Average number of trainings (lượt: distinct program × year) per cadre over five years.
+
+    ``participation`` rows that cover the whole window are reused (one scan less)."""
+    window = range(year_to - 4, year_to + 1)
+    if participation is None:
+        participation = _participation_rows(session, unit, year_to - 4, year_to)
+    count = sum(r[2] for r in participation if r[1] in window)
+    trained_cadres = (
+        _scoped_results(unit, year_to - 4, year_to)
+        .with_only_columns(Result.cadre_id)
+        .group_by(Result.cadre_id)
+        .subquery()
+    )
+    trained = session.scalar(select(func.count()).select_from(trained_cadres)) or 0
     return Table(
         key="times",
         title=f"Số lần bồi dưỡng bình quân mỗi cán bộ, {year_to - 4}–{year_to}",
@@ -194,8 +207,8 @@ def times_trained_table(session: Session, unit: Unit, year_to: int, total: int) 
         rows=[
             ["Tổng số cán bộ", total],
             ["Số cán bộ đã được bồi dưỡng", trained],
-            ["Tổng lượt người", int(count)],
-            ["Bình quân lượt/cán bộ", round(int(count) / total, 2) if total else 0],
+            ["Tổng lượt người", count],
+            ["Bình quân lượt/cán bộ", round(count / total, 2) if total else 0],
         ],
         sheet="Số lần bồi dưỡng",
     )
@@ -235,7 +248,12 @@ def survey_table(session: Session, unit: Unit, year_from: int, year_to: int) -> 
 
 
 def build(session: Session, unit: Unit, year_from: int, year_to: int) -> list[Table]:
+    if session.get_bind().dialect.name == "postgresql":
+        # a province's DISTINCT aggregates hash in memory instead of spilling to disk
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
     total = cadre_count(session, unit)
+    participation = _participation_rows(session, unit, year_from, year_to)
+    covers_window = year_from <= year_to - 4
     return [
         Table(
             "cadres",
@@ -245,9 +263,9 @@ def build(session: Session, unit: Unit, year_from: int, year_to: int) -> list[Ta
             sheet="Số cán bộ",
         ),
         *qualification_tables(session, unit, total),
-        participation_table(session, unit, year_from, year_to),
+        participation_table(participation),
         *pass_tables(session, unit, year_from, year_to),
-        times_trained_table(session, unit, year_to, total),
+        times_trained_table(session, unit, year_to, total, participation if covers_window else None),
         survey_table(session, unit, year_from, year_to),
     ]
 

@@ -1,6 +1,7 @@
 """Reports (scope, SQL aggregates, exports), survey, schemes form, assessments, records pages."""
 
 import io
+from datetime import UTC, datetime
 
 import openpyxl
 import pytest
@@ -231,3 +232,20 @@ def test_bad_assessment_cohort_is_a_form_error(client, world, data, login_as):
         },
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("year_from", [2020, 2026])
+def test_times_trained_whatever_the_period(session, world, data, year_from):
+    from lms.evaluation import reports
+
+    a1, _, _ = data
+    result(session, a1, "exit", 7.0, program="p2", when=datetime(2023, 5, 1, tzinfo=UTC))
+    tables = {t.key: t for t in reports.build(session, world.commune_a, year_from, 2026)}
+    times = dict(tables["times"].rows)
+    # commune A: 2 cadres; a1 trained in p1 (2026) and p2 (2023), a2 in p1 (2026)
+    assert times == {
+        "Tổng số cán bộ": 2,
+        "Số cán bộ đã được bồi dưỡng": 2,
+        "Tổng lượt người": 3,
+        "Bình quân lượt/cán bộ": 1.5,
+    }
