@@ -67,4 +67,42 @@ def generate_command(cadres: int, results_per_cadre: int, seed: int) -> None:
     )
 
 
+@evaluation_cli.command("report")
+@click.option("--unit", "unit_code", required=True, help="Unit code (its whole subtree is counted).")
+@click.option("--from", "year_from", type=click.IntRange(2000, 2100), required=True)
+@click.option("--to", "year_to", type=click.IntRange(2000, 2100), required=True)
+@click.argument("path", type=click.Path(dir_okay=False))
+def report_command(unit_code: str, year_from: int, year_to: int, path: str) -> None:
+    """Write the unit report to PATH (.xlsx or .csv): for whole provinces, run it here, not in a request."""
+    from pathlib import Path
+
+    from lms.evaluation import reports
+    from lms.org.services import unit_by_code
+
+    target = Path(path)
+    if target.suffix not in (".xlsx", ".csv"):
+        fail(f"{path}:0: the file name must end in .xlsx or .csv")
+    if year_from > year_to:
+        fail(f"{path}:0: --from {year_from} is after --to {year_to}")
+    session = db.new_session()
+    try:
+        unit = unit_by_code(session, unit_code)
+        if unit is None:
+            fail(f"error: no unit with code {unit_code!r}")
+        click.echo(f"counting {unit.name}, {year_from}–{year_to} ...")
+        tables = reports.build(session, unit, year_from, year_to)
+        heading = f"{unit.name}, {year_from}–{year_to}"
+        data = (
+            reports.to_xlsx(tables, heading) if target.suffix == ".xlsx" else reports.to_csv(tables, heading)
+        )
+        session.rollback()
+    finally:
+        session.close()
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        fail(f"{path}:0: cannot write: {exc.strerror}")
+    click.echo(f"wrote {len(tables)} tables to {path}")
+
+
 commands = [evaluation_cli]

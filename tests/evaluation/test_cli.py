@@ -30,3 +30,23 @@ def test_generate_small_dataset(runner, session):
     assert session.scalar(select(func.count(Result.id))) - before == 150
     assert session.scalar(select(func.count(EvaluationRecord.id))) >= 30
     assert runner.invoke(args=["evaluation", "generate", "--cadres", "0"]).exit_code == 2
+
+
+def test_report_command(runner, world, factory, session, tmp_path):
+    import openpyxl
+
+    cadre = factory.profile(unit=world.commune_a)
+    result(session, cadre, "exit", 7.0)
+    session.commit()
+    out_file = tmp_path / "bao-cao.xlsx"
+    args = ["evaluation", "report", "--unit", world.province.code, "--from", "2022", "--to", "2026"]
+    out = runner.invoke(args=[*args, str(out_file)])
+    assert out.exit_code == 0, out.output
+    book = openpyxl.load_workbook(out_file)
+    assert "Lượt người" in book.sheetnames
+    out = runner.invoke(args=[*args, str(tmp_path / "x.pdf")])
+    assert out.exit_code == 1 and "x.pdf:0:" in out.output
+    out = runner.invoke(
+        args=["evaluation", "report", "--unit", "nope", "--from", "2022", "--to", "2026", "a.csv"]
+    )
+    assert out.exit_code == 1 and "nope" in out.output
