@@ -24,11 +24,12 @@ _TABLES: dict[str, bool] = {}  # engine URL -> whether the programs tables exist
 
 
 def _has_programs(session: Session) -> bool:
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    key = str(engine.url)
+    # Inspect through the session's own connection: a second connection would wait for the
+    # write lock this session may hold (SQLite BEGIN IMMEDIATE) and fail "database is locked".
+    connection = session.connection()
+    key = str(connection.engine.url)
     if key not in _TABLES:
-        names = set(inspect(bind).get_table_names())
+        names = set(inspect(connection).get_table_names())
         _TABLES[key] = {"cohort", "enrollment", "attendance", "cohort_session"} <= names
     return _TABLES[key]
 
