@@ -80,3 +80,22 @@ def test_inputs_without_programs_tables(session, world, factory):
     assert inputs.attendance_for(session, 1, [cadre.id]) == {}
     assert inputs.cohort_info(session, 1) is None
     assert not inputs.is_enrolled(session, 1, cadre.id)
+
+
+def test_inspection_uses_the_sessions_own_connection(tmp_path):
+    """On SQLite a second connection would wait for this session's write lock."""
+    from sqlalchemy.orm import Session
+
+    from lms.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path}/lock.db")
+    try:
+        with Session(engine) as session:
+            session.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+            session.execute(text("INSERT INTO t VALUES (1)"))  # holds the write lock now
+            inputs._TABLES.clear()
+            assert inputs.cohort_info(session, 1) is None
+            session.rollback()
+    finally:
+        inputs._TABLES.clear()
+        engine.dispose()
