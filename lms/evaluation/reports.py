@@ -63,6 +63,7 @@ def qualification_tables(session: Session, unit: Unit, total: int) -> list[Table
     best = (
         select(
             CadreQualification.profile_id,
+            CadreProfile.title_id,
             QualificationLevel.kind.label("kind"),
             func.max(QualificationLevel.rank).label("rank"),
         )
@@ -70,15 +71,19 @@ def qualification_tables(session: Session, unit: Unit, total: int) -> list[Table
         .join(CadreProfile, CadreQualification.profile_id == CadreProfile.id)
         .join(Unit, CadreProfile.unit_id == Unit.id)
         .where(_in_unit(unit), QualificationLevel.kind.in_(LEVEL_KINDS))
-        .group_by(CadreQualification.profile_id, QualificationLevel.kind)
+        .group_by(CadreQualification.profile_id, CadreProfile.title_id, QualificationLevel.kind)
         .subquery()
     )
-    rows = session.execute(
-        select(QualificationLevel.kind, QualificationLevel.name, func.count())
+    by_title = session.execute(
+        select(QualificationLevel.kind, best.c.title_id, QualificationLevel.name, func.count())
         .join(best, and_(QualificationLevel.kind == best.c.kind, QualificationLevel.rank == best.c.rank))
-        .group_by(QualificationLevel.kind, QualificationLevel.name, QualificationLevel.rank)
+        .group_by(QualificationLevel.kind, best.c.title_id, QualificationLevel.name, QualificationLevel.rank)
         .order_by(QualificationLevel.kind, QualificationLevel.rank.desc())
     ).all()
+    merged: dict[tuple, int] = {}
+    for kind, _title, name, count in by_title:  # totals per level, titles summed
+        merged[(kind, name)] = merged.get((kind, name), 0) + count
+    rows = [(kind, name, count) for (kind, name), count in merged.items()]
     tables = []
     sheets = {
         QualificationKind.professional: "Trình độ chuyên môn",
@@ -98,6 +103,37 @@ def qualification_tables(session: Session, unit: Unit, total: int) -> list[Table
                 chart=[(name, _pct(count, total)) for name, count in counts],
                 chart_unit="%",
                 sheet=sheets[kind],
+            )
+        )
+    tables += _by_title_tables(session, unit, by_title, sheets)
+    return tables
+
+
+def _by_title_tables(session: Session, unit: Unit, by_title: list, sheets: dict) -> list[Table]:
+    """The same highest levels, one row per title (counts), as the seeds' reports show."""
+    titles = session.execute(
+        select(CadreProfile.title_id, Title.name, func.count(CadreProfile.id))
+        .join(Unit, CadreProfile.unit_id == Unit.id)
+        .outerjoin(Title, CadreProfile.title_id == Title.id)
+        .where(_in_unit(unit))
+        .group_by(CadreProfile.title_id, Title.name, Title.sort_order)
+        .order_by(Title.sort_order, Title.name)
+    ).all()
+    tables = []
+    for kind in LEVEL_KINDS:
+        levels = list(dict.fromkeys(name for k, _t, name, _c in by_title if k == kind))
+        counts = {(t, name): c for k, t, name, c in by_title if k == kind}
+        rows = []
+        for title_id, title_name, total in titles:
+            cells = [counts.get((title_id, level), 0) for level in levels]
+            rows.append([title_name or "Chưa có chức danh", *cells, total - sum(cells), total])
+        tables.append(
+            Table(
+                key=f"title-{kind}",
+                title=f"{sheets[kind]} theo chức danh (số người)",
+                headers=["Chức danh", *levels, "Chưa có", "Tổng số"],
+                rows=rows,
+                sheet=f"{sheets[kind]} - chức danh"[:31],
             )
         )
     return tables

@@ -249,3 +249,12 @@ def test_times_trained_whatever_the_period(session, world, data, year_from):
         "Tổng lượt người": 3,
         "Bình quân lượt/cán bộ": 1.5,
     }
+
+
+def test_levels_by_title(session, world, data):
+    from lms.evaluation import reports
+
+    tables = {t.key: t for t in reports.build(session, world.commune_a, 2022, 2026)}
+    table = tables["title-professional"]
+    assert table.headers == ["Chức danh", "Đại học", "Chưa có", "Tổng số"]
+    assert table.rows == [["Chủ tịch Ủy ban nhân dân", 1, 1, 2]]
