@@ -1,0 +1,1 @@
+"""Evaluation: schemes, records from results, board review, planning decisions, dossiers, reports."""

@@ -1,0 +1,337 @@
+"""Statistics like the seeds' reports, for one unit's subtree and a period; all aggregated in SQL."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+
+from openpyxl import Workbook
+from sqlalchemy import and_, case, extract, func, select, text
+from sqlalchemy.orm import Session
+
+from lms.evaluation.models import IMPROVEMENT_LABELS, Improvement, SurveyResponse
+from lms.org.models import (
+    QUALIFICATION_KIND_LABELS,
+    CadreProfile,
+    CadreQualification,
+    QualificationKind,
+    QualificationLevel,
+    Title,
+    Unit,
+)
+from lms.results.models import Result
+
+LEVEL_KINDS = (QualificationKind.professional, QualificationKind.political, QualificationKind.state_mgmt)
+SCORED_PURPOSES = ("exit", "final", "scenario")
+
+
+@dataclasses.dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list]
+    chart: list[tuple[str, float]] = dataclasses.field(default_factory=list)  # (label, value) bars
+    chart_unit: str = ""
+    sheet: str = ""  # XLSX sheet name (at most 31 characters)
+
+
+def _in_unit(unit: Unit):
+    return Unit.path.startswith(unit.path, autoescape=True)
+
+
+def _pct(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def _period(year_from: int, year_to: int):
+    start = dt.datetime(year_from, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(year_to + 1, 1, 1, tzinfo=dt.UTC)
+    return and_(Result.finished_at >= start, Result.finished_at < end)
+
+
+def cadre_count(session: Session, unit: Unit) -> int:
+    return session.scalar(
+        select(func.count(CadreProfile.id)).join(Unit, CadreProfile.unit_id == Unit.id).where(_in_unit(unit))
+    )
+
+
+def qualification_tables(session: Session, unit: Unit, total: int) -> list[Table]:
+    """Highest level per cadre for each kind: counts and percentages."""
+    best = (
+        select(
+            CadreQualification.profile_id,
+            CadreProfile.title_id,
+            QualificationLevel.kind.label("kind"),
+            func.max(QualificationLevel.rank).label("rank"),
+        )
+        .join(QualificationLevel, CadreQualification.level_id == QualificationLevel.id)
+        .join(CadreProfile, CadreQualification.profile_id == CadreProfile.id)
+        .join(Unit, CadreProfile.unit_id == Unit.id)
+        .where(_in_unit(unit), QualificationLevel.kind.in_(LEVEL_KINDS))
+        .group_by(CadreQualification.profile_id, CadreProfile.title_id, QualificationLevel.kind)
+        .subquery()
+    )
+    by_title = session.execute(
+        select(QualificationLevel.kind, best.c.title_id, QualificationLevel.name, func.count())
+        .join(best, and_(QualificationLevel.kind == best.c.kind, QualificationLevel.rank == best.c.rank))
+        .group_by(QualificationLevel.kind, best.c.title_id, QualificationLevel.name, QualificationLevel.rank)
+        .order_by(QualificationLevel.kind, QualificationLevel.rank.desc())
+    ).all()
+    merged: dict[tuple, int] = {}
+    for kind, _title, name, count in by_title:  # totals per level, titles summed
+        merged[(kind, name)] = merged.get((kind, name), 0) + count
+    rows = [(kind, name, count) for (kind, name), count in merged.items()]
+    tables = []
+    sheets = {
+        QualificationKind.professional: "Trình độ chuyên môn",
+        QualificationKind.political: "Lý luận chính trị",
+        QualificationKind.state_mgmt: "Quản lý nhà nước",
+    }
+    for kind in LEVEL_KINDS:
+        counts = [(name, count) for k, name, count in rows if k == kind]
+        missing = total - sum(c for _, c in counts)
+        counts.append(("Chưa có", missing))
+        tables.append(
+            Table(
+                key=f"level-{kind}",
+                title=f"Trình độ {QUALIFICATION_KIND_LABELS[kind].lower()} (cao nhất của mỗi người)",
+                headers=["Trình độ", "Số người", "Tỷ lệ (%)"],
+                rows=[[name, count, _pct(count, total)] for name, count in counts],
+                chart=[(name, _pct(count, total)) for name, count in counts],
+                chart_unit="%",
+                sheet=sheets[kind],
+            )
+        )
+    tables += _by_title_tables(session, unit, by_title, sheets)
+    return tables
+
+
+def _by_title_tables(session: Session, unit: Unit, by_title: list, sheets: dict) -> list[Table]:
+    """The same highest levels, one row per title (counts), as the seeds' reports show."""
+    titles = session.execute(
+        select(CadreProfile.title_id, Title.name, func.count(CadreProfile.id))
+        .join(Unit, CadreProfile.unit_id == Unit.id)
+        .outerjoin(Title, CadreProfile.title_id == Title.id)
+        .where(_in_unit(unit))
+        .group_by(CadreProfile.title_id, Title.name, Title.sort_order)
+        .order_by(Title.sort_order, Title.name)
+    ).all()
+    tables = []
+    for kind in LEVEL_KINDS:
+        levels = list(dict.fromkeys(name for k, _t, name, _c in by_title if k == kind))
+        counts = {(t, name): c for k, t, name, c in by_title if k == kind}
+        rows = []
+        for title_id, title_name, total in titles:
+            cells = [counts.get((title_id, level), 0) for level in levels]
+            rows.append([title_name or "Chưa có chức danh", *cells, total - sum(cells), total])
+        tables.append(
+            Table(
+                key=f"title-{kind}",
+                title=f"{sheets[kind]} theo chức danh (số người)",
+                headers=["Chức danh", *levels, "Chưa có", "Tổng số"],
+                rows=rows,
+                sheet=f"{sheets[kind]} - chức danh"[:31],
+            )
+        )
+    return tables
+
+
+def _scoped_results(unit: Unit, year_from: int, year_to: int):
+    return (
+        select(Result)
+        .join(CadreProfile, Result.cadre_id == CadreProfile.id)
+        .join(Unit, CadreProfile.unit_id == Unit.id)
+        .where(_in_unit(unit), _period(year_from, year_to))
+    )
+
+
+def _trainings(unit: Unit, year_from: int, year_to: int):
+    """Distinct (program, year, cadre) with results: one row per lượt người. A DISTINCT
+    subquery lets PostgreSQL hash-aggregate instead of sorting for COUNT(DISTINCT)."""
+    year = extract("year", Result.finished_at)
+    return (
+        _scoped_results(unit, year_from, year_to)
+        .with_only_columns(Result.program_code.label("program"), year.label("year"), Result.cadre_id)
+        .group_by(Result.program_code, year, Result.cadre_id)
+        .subquery()
+    )
+
+
+def participation_table(rows: list[list]) -> Table:
+    """Lượt người: distinct (cadre, program, year) with at least one result."""
+    return Table(
+        key="participation",
+        title="Lượt người tham gia bồi dưỡng theo chương trình và năm",
+        headers=["Chương trình", "Năm", "Lượt người"],
+        rows=rows,
+        chart=[(f"{p} ({y})", c) for p, y, c in rows],
+        sheet="Lượt người",
+    )
+
+
+def pass_tables(session: Session, unit: Unit, year_from: int, year_to: int) -> list[Table]:
+    tables = []
+    for key, column, label in (
+        ("topic", Result.topic_code, "chuyên đề"),
+        ("title", Title.name, "chức danh"),
+    ):
+        query = (
+            _scoped_results(unit, year_from, year_to)
+            .outerjoin(Title, CadreProfile.title_id == Title.id)
+            .where(Result.purpose.in_(SCORED_PURPOSES), Result.pending.is_(False))
+            .with_only_columns(
+                column,
+                func.count(Result.id),
+                func.sum(case((Result.passed.is_(True), 1), else_=0)),
+                func.avg(Result.score),
+            )
+            .group_by(column)
+            .order_by(column)
+        )
+        rows = [
+            [name or "—", count, int(passed or 0), _pct(int(passed or 0), count), round(float(avg or 0), 2)]
+            for name, count, passed, avg in session.execute(query)
+        ]
+        tables.append(
+            Table(
+                key=f"pass-{key}",
+                title=f"Tỷ lệ đạt và điểm trung bình theo {label} (bài đầu ra, cuối khóa, tình huống)",
+                headers=[label.capitalize(), "Số bài", "Số bài đạt", "Tỷ lệ đạt (%)", "Điểm trung bình"],
+                rows=rows,
+                chart=[(r[0], r[3]) for r in rows],
+                chart_unit="%",
+                sheet=f"Tỷ lệ đạt theo {label}",
+            )
+        )
+    return tables
+
+
+def _participation_rows(session: Session, unit: Unit, year_from: int, year_to: int) -> list[list]:
+    trainings = _trainings(unit, year_from, year_to)
+    query = (
+        select(trainings.c.program, trainings.c.year, func.count())
+        .group_by(trainings.c.program, trainings.c.year)
+        .order_by(trainings.c.year, trainings.c.program)
+    )
+    return [[program or "—", int(y), count] for program, y, count in session.execute(query)]
+
+
+def times_trained_table(
+    session: Session, unit: Unit, year_to: int, total: int, participation: list[list] | None = None
+) -> Table:
+    """Average number of trainings (lượt: distinct program × year) per cadre over five years.
+
+    ``participation`` rows that cover the whole window are reused (one scan less)."""
+    window = range(year_to - 4, year_to + 1)
+    if participation is None:
+        participation = _participation_rows(session, unit, year_to - 4, year_to)
+    count = sum(r[2] for r in participation if r[1] in window)
+    trained_cadres = (
+        _scoped_results(unit, year_to - 4, year_to)
+        .with_only_columns(Result.cadre_id)
+        .group_by(Result.cadre_id)
+        .subquery()
+    )
+    trained = session.scalar(select(func.count()).select_from(trained_cadres)) or 0
+    return Table(
+        key="times",
+        title=f"Số lần bồi dưỡng bình quân mỗi cán bộ, {year_to - 4}–{year_to}",
+        headers=["Chỉ số", "Giá trị"],
+        rows=[
+            ["Tổng số cán bộ", total],
+            ["Số cán bộ đã được bồi dưỡng", trained],
+            ["Tổng lượt người", count],
+            ["Bình quân lượt/cán bộ", round(count / total, 2) if total else 0],
+        ],
+        sheet="Số lần bồi dưỡng",
+    )
+
+
+def survey_table(session: Session, unit: Unit, year_from: int, year_to: int) -> Table:
+    start = dt.datetime(year_from, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(year_to + 1, 1, 1, tzinfo=dt.UTC)
+    query = (
+        select(
+            SurveyResponse.improvement,
+            func.count(SurveyResponse.id),
+            func.sum(case((SurveyResponse.needs_update.is_(True), 1), else_=0)),
+        )
+        .join(CadreProfile, SurveyResponse.cadre_id == CadreProfile.id)
+        .join(Unit, CadreProfile.unit_id == Unit.id)
+        .where(_in_unit(unit), SurveyResponse.created_at >= start, SurveyResponse.created_at < end)
+        .group_by(SurveyResponse.improvement)
+    )
+    counts = {Improvement(k): (c, int(n or 0)) for k, c, n in session.execute(query)}
+    answered = sum(c for c, _ in counts.values())
+    rows = [
+        [label, counts.get(k, (0, 0))[0], _pct(counts.get(k, (0, 0))[0], answered)]
+        for k, label in IMPROVEMENT_LABELS.items()
+    ]
+    needs = sum(n for _, n in counts.values())
+    rows.append(["Cần cập nhật kiến thức thường xuyên", needs, _pct(needs, answered)])
+    return Table(
+        key="survey",
+        title=f"Tự đánh giá sau bồi dưỡng ({answered} phiếu)",
+        headers=["Mức", "Số phiếu", "Tỷ lệ (%)"],
+        rows=rows,
+        chart=[(r[0], r[2]) for r in rows[:-1]],
+        chart_unit="%",
+        sheet="Khảo sát",
+    )
+
+
+def build(session: Session, unit: Unit, year_from: int, year_to: int) -> list[Table]:
+    if session.get_bind().dialect.name == "postgresql":
+        # a province's DISTINCT aggregates hash in memory instead of spilling to disk
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+    total = cadre_count(session, unit)
+    participation = _participation_rows(session, unit, year_from, year_to)
+    covers_window = year_from <= year_to - 4
+    return [
+        Table(
+            "cadres",
+            "Số cán bộ trong phạm vi",
+            ["Đơn vị", "Số cán bộ"],
+            [[unit.name, total]],
+            sheet="Số cán bộ",
+        ),
+        *qualification_tables(session, unit, total),
+        participation_table(participation),
+        *pass_tables(session, unit, year_from, year_to),
+        times_trained_table(session, unit, year_to, total, participation if covers_window else None),
+        survey_table(session, unit, year_from, year_to),
+    ]
+
+
+def to_xlsx(tables: list[Table], heading: str) -> bytes:
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "Thông tin"
+    summary.append(["Báo cáo", heading])
+    summary.append(["Lập ngày", dt.date.today().isoformat()])
+    for number, table in enumerate(tables, 1):
+        sheet = workbook.create_sheet((table.sheet or f"Bảng {number}")[:31])
+        sheet.append([table.title])
+        sheet.append(table.headers)
+        for row in table.rows:
+            sheet.append(row)
+        sheet.column_dimensions["A"].width = 45
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_csv(tables: list[Table], heading: str) -> bytes:
+    """UTF-8 with BOM so Excel opens Vietnamese text correctly; one block per table."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([heading])
+    for table in tables:
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow(table.headers)
+        writer.writerows(table.rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,0 +1,584 @@
+"""Board review, dossiers, records, schemes, assessments, reports and the post-training survey.
+
+Each view: load → authorize → validate → act → commit once → respond.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms import audit
+from lms.auth.permissions import authorize, requires, unit_scope
+from lms.db import db
+from lms.errors import LmsError
+from lms.evaluation import (
+    permissions,  # noqa: F401  (registers the rules)
+    services,
+)
+from lms.evaluation.board import BoardFilters, board_count, board_query
+from lms.evaluation.dossier import dossier_data, dossier_xlsx
+from lms.evaluation.forms import (
+    AssessmentForm,
+    BoardFilterForm,
+    CorrectionForm,
+    DecisionForm,
+    FinalizeForm,
+    SchemeForm,
+)
+from lms.evaluation.models import (
+    ASSESSMENT_KIND_LABELS,
+    COMPONENT_LABELS,
+    COMPONENTS,
+    DECISION_LABELS,
+    DEFAULT_PROGRAM,
+    Assessment,
+    EvaluationRecord,
+    EvaluationScheme,
+    EvaluationSnapshot,
+)
+from lms.org.models import (
+    GENDER_LABELS,
+    PLANNING_STATUS_LABELS,
+    QUALIFICATION_KIND_LABELS,
+    CadreProfile,
+    PlanningStatus,
+    TargetGroup,
+    Title,
+    Unit,
+)
+from lms.org.services import get_profile
+from lms.results.models import PURPOSE_LABELS
+
+bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def scoped_units() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(unit_scope(current_user)).order_by(Unit.path)))
+
+
+def indent(unit: Unit) -> str:
+    return "— " * (unit.path.count("/") - 2) + unit.name
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename={filename}", "Cache-Control": "no-store"},
+    )
+
+
+# --- board ---------------------------------------------------------------------------------
+
+
+@bp.get("/board")
+@requires("evaluation.board")
+def board():
+    form = BoardFilterForm(request.args)
+    units = scoped_units()
+    form.unit_id.choices = [(0, _("— Tất cả —"))] + [(u.id, indent(u)) for u in units]
+    titles = db.session.scalars(select(Title).order_by(Title.sort_order)).all()
+    form.title_id.choices = [(0, _("— Tất cả —"))] + [(t.id, t.name) for t in titles]
+    groups = db.session.scalars(select(TargetGroup).order_by(TargetGroup.code)).all()
+    form.target_group_id.choices = [(0, _("— Tất cả —"))] + [(g.id, g.name) for g in groups]
+    bands = [name for name, _minimum in services.DEFAULT_BANDS]
+    form.band.choices = [("", _("— Tất cả —"))] + [(b, b) for b in bands]
+    valid = form.validate()
+    filters = BoardFilters()
+    if valid:
+        filters = BoardFilters(
+            unit_id=form.unit_id.data or None,
+            title_id=form.title_id.data or None,
+            target_group_id=form.target_group_id.data or None,
+            planning_status=form.planning_status.data or None,
+            band=form.band.data or None,
+            gap=form.gap.data or None,
+            cohort_id=form.cohort_id.data or None,
+            year=form.year.data or None,
+        )
+    query = board_query(unit_scope(current_user), filters, _today())
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(board_count(unit_scope(current_user), filters, _today()))
+    rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    from lms.evaluation.models import _loads
+
+    return render_template(
+        "evaluation/board.html",
+        form=form,
+        rows=[(row, _loads(row.recommendation, None)) for row in rows],
+        total=total,
+        page=page,
+        page_size=PAGE_SIZE,
+        planning_labels=PLANNING_STATUS_LABELS,
+    )
+
+
+# --- dossier -------------------------------------------------------------------------------
+
+
+def _load_profile(public_id: str, action: str) -> CadreProfile:
+    profile = get_profile(db.session, public_id)
+    authorize(action, profile)
+    return profile
+
+
+def _render_dossier(profile: CadreProfile, form: DecisionForm, status: int = 200):
+    data = dossier_data(db.session, profile, _today())
+    return (
+        render_template(
+            "evaluation/dossier.html",
+            form=form,
+            gender_labels=GENDER_LABELS,
+            planning_labels=PLANNING_STATUS_LABELS,
+            kind_labels=QUALIFICATION_KIND_LABELS,
+            decision_labels=DECISION_LABELS,
+            purpose_labels=PURPOSE_LABELS,
+            PlanningStatus=PlanningStatus,
+            **data,
+        ),
+        status,
+    )
+
+
+@bp.get("/dossier/<public_id>")
+@requires("evaluation.dossier")
+def dossier(public_id: str):
+    profile = _load_profile(public_id, "evaluation.dossier")
+    form = DecisionForm()
+    records = db.session.scalars(
+        select(EvaluationRecord)
+        .where(EvaluationRecord.cadre_id == profile.id)
+        .order_by(EvaluationRecord.year.desc(), EvaluationRecord.id.desc())
+        .limit(1)
+    ).all()
+    advice = records[0].recommendation_data if records else None
+    if advice and not form.is_submitted():
+        form.decision.data = advice["decision"]
+        form.policy_reference.data = advice["reference"]
+    audit.record(db.session, current_user, "dossier.view", "cadre_profile", profile.id)
+    response = _render_dossier(profile, form)
+    db.session.commit()
+    return response
+
+
+@bp.get("/dossier/<public_id>/export.xlsx")
+@requires("evaluation.export")
+def dossier_export(public_id: str):
+    profile = _load_profile(public_id, "evaluation.export")
+    data = dossier_xlsx(dossier_data(db.session, profile, _today()))
+    audit.record(db.session, current_user, "dossier.export", "cadre_profile", profile.id)
+    db.session.commit()
+    return _download(data, f"ho-so-{profile.public_id}.xlsx", XLSX)
+
+
+@bp.post("/dossier/<public_id>/decide")
+@requires("evaluation.decide")
+def decide(public_id: str):
+    profile = _load_profile(public_id, "evaluation.decide")
+    form = DecisionForm()
+    if not form.validate():
+        return _render_dossier(profile, form, 400)
+    try:
+        row = services.decide(
+            db.session,
+            current_user,
+            profile,
+            form.decision.data,
+            form.reason.data,
+            form.policy_reference.data,
+        )
+    except LmsError as exc:
+        db.session.rollback()
+        form.reason.errors = [exc.message]
+        return _render_dossier(get_profile(db.session, public_id), form, 400)
+    db.session.commit()
+    flash(_("Đã ghi quyết định: %(d)s.", d=DECISION_LABELS[row.decision]), "success")
+    if row.limit_warning:
+        flash(_("Lưu ý: %(w)s", w=row.limit_warning), "warning")
+    return redirect(url_for("evaluation.dossier", public_id=public_id) + "#quy-hoach")
+
+
+@bp.get("/dossier/<public_id>/reads")
+@requires("audit.view")
+def dossier_reads(public_id: str):
+    profile = get_profile(db.session, public_id)
+    from lms.audit import AuditEntry
+    from lms.auth.models import User
+
+    rows = db.session.execute(
+        select(AuditEntry, User)
+        .outerjoin(User, AuditEntry.actor_id == User.id)
+        .where(
+            AuditEntry.object_type == "cadre_profile",
+            AuditEntry.object_id == str(profile.id),
+            AuditEntry.action.in_(("dossier.view", "dossier.export")),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(500)
+    ).all()
+    return render_template("evaluation/reads.html", profile=profile, rows=rows)
+
+
+# --- records, finalization, corrections -----------------------------------------------------
+
+
+def _load_record(public_id: str, action: str) -> EvaluationRecord:
+    record = db.session.scalar(select(EvaluationRecord).where(EvaluationRecord.public_id == public_id))
+    if record is None:
+        abort(404)
+    authorize(action, record.cadre)
+    return record
+
+
+@bp.get("/records/<public_id>")
+@requires("evaluation.dossier")
+def record(public_id: str):
+    row = _load_record(public_id, "evaluation.dossier")
+    snapshots = db.session.scalars(
+        select(EvaluationSnapshot)
+        .where(EvaluationSnapshot.record_id == row.id)
+        .order_by(EvaluationSnapshot.id)
+    ).all()
+    return render_template(
+        "evaluation/record.html",
+        record=row,
+        snapshots=snapshots,
+        components=COMPONENTS,
+        form=CorrectionForm(),
+    )
+
+
+@bp.post("/records/<public_id>/correct")
+@requires("evaluation.schemes")
+def correct(public_id: str):
+    row = _load_record(public_id, "evaluation.schemes")
+    form = CorrectionForm()
+    if not form.validate():
+        flash(_("Cần ghi lý do đính chính (ít nhất 10 ký tự)."), "error")
+        return redirect(url_for("evaluation.record", public_id=public_id))
+    services.correct(db.session, row, current_user, form.reason.data)
+    db.session.commit()
+    flash(_("Đã lưu bản đính chính."), "success")
+    return redirect(url_for("evaluation.record", public_id=public_id))
+
+
+@bp.get("/cohorts/<int(max=2147483647):cohort_id>")
+@requires("evaluation.board")
+def cohort(cohort_id: int):
+    rows = db.session.scalars(
+        select(EvaluationRecord)
+        .join(CadreProfile, EvaluationRecord.cadre_id == CadreProfile.id)
+        .join(Unit, CadreProfile.unit_id == Unit.id)
+        .where(EvaluationRecord.cohort_id == cohort_id, unit_scope(current_user))
+        .order_by(CadreProfile.name_key)
+    ).all()
+    from lms.evaluation import inputs
+
+    return render_template(
+        "evaluation/cohort.html",
+        cohort_id=cohort_id,
+        info=inputs.cohort_info(db.session, cohort_id),
+        rows=rows,
+        form=FinalizeForm(),
+    )
+
+
+@bp.post("/cohorts/<int(max=2147483647):cohort_id>/finalize")
+@requires("evaluation.schemes")
+def finalize(cohort_id: int):
+    form = FinalizeForm()
+    if not form.validate():
+        abort(400)
+    count = services.finalize(db.session, cohort_id, current_user)
+    db.session.commit()
+    flash(_("Đã chốt %(n)s kết quả đánh giá.", n=count), "success")
+    return redirect(url_for("evaluation.cohort", cohort_id=cohort_id))
+
+
+# --- schemes -------------------------------------------------------------------------------
+
+
+@bp.get("/schemes")
+@requires("evaluation.schemes")
+def schemes():
+    rows = db.session.scalars(
+        select(EvaluationScheme).order_by(EvaluationScheme.program_code, EvaluationScheme.version.desc())
+    ).all()
+    return render_template(
+        "evaluation/schemes.html", rows=rows, labels=COMPONENT_LABELS, default=DEFAULT_PROGRAM
+    )
+
+
+def _lines_to_bands(text: str) -> list[list]:
+    bands = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 2:
+            raise LmsError(f"Dòng {number} của bảng xếp loại: cần “tên mức | điểm tối thiểu”.")
+        bands.append([parts[0], parts[1].replace(",", ".")])
+    return bands
+
+
+def _lines_to_rules(text: str) -> list[dict]:
+    rules = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 5:
+            raise LmsError(f"Dòng {number} của quy tắc: cần 5 phần ngăn bởi “|”.")
+        when, value, recommend, text_, reference = parts
+        rules.append(
+            {
+                "when": when,
+                "value": value.replace(",", ".") or None,
+                "recommend": recommend,
+                "text": text_,
+                "reference": reference,
+            }
+        )
+    return rules
+
+
+@bp.route("/schemes/<program_code>/edit", methods=["GET", "POST"])
+@requires("evaluation.schemes")
+def scheme_edit(program_code: str):
+    if len(program_code) > 80:
+        abort(404)
+    current = services.scheme_for(db.session, program_code)
+    form = SchemeForm()
+    if not form.is_submitted():
+        content = services.scheme_content(current)
+        form.pass_mark.data, form.component_min.data = content["pass_mark"], content["component_min"]
+        form.attendance_min_pct.data = content["attendance_min_pct"]
+        for component in COMPONENTS:
+            getattr(form, f"w_{component}").data = content["weights"].get(component, 0)
+        form.bands.data = "\n".join(f"{name} | {minimum:g}" for name, minimum in content["bands"])
+        form.rules.data = "\n".join(
+            f"{r['when']} | {'' if r.get('value') is None else r['value']} | {r['recommend']} | "
+            f"{r['text']} | {r['reference']}"
+            for r in content["rules"]
+        )
+    elif form.validate():
+        try:
+            block = {
+                "pass_mark": float(form.pass_mark.data),
+                "component_min": float(form.component_min.data),
+                "attendance_min_pct": form.attendance_min_pct.data,
+                "weights": {c: float(getattr(form, f"w_{c}").data) for c in COMPONENTS},
+                "bands": _lines_to_bands(form.bands.data),
+                "rules": _lines_to_rules(form.rules.data or ""),
+            }
+            scheme = services.ensure_scheme(
+                db.session, program_code, block, current_user, note=form.note.data
+            )
+        except LmsError as exc:
+            db.session.rollback()
+            form.note.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(_("Đã lưu phiên bản %(v)s của cách đánh giá.", v=scheme.version), "success")
+            return redirect(url_for("evaluation.schemes"))
+    return render_template(
+        "evaluation/scheme_edit.html",
+        form=form,
+        program_code=program_code,
+        current=current,
+        components=COMPONENTS,
+        conditions=services.RULE_CONDITIONS,
+        decisions=DECISION_LABELS,
+    )
+
+
+# --- instructor assessments ----------------------------------------------------------------
+
+
+@bp.route("/assess/<public_id>", methods=["GET", "POST"])
+@requires("evaluation.assess")
+def assess(public_id: str):
+    profile = _load_profile(public_id, "evaluation.assess")
+    form = AssessmentForm()
+    if form.validate_on_submit():
+        try:
+            services.save_assessment(
+                db.session,
+                current_user,
+                cadre=profile,
+                cohort_id=form.cohort_id.data,
+                month=form.month.data,
+                points=form.points.data,
+                comment=form.comment.data or "",
+                kind=form.kind.data,
+            )
+        except LmsError as exc:
+            db.session.rollback()
+            form.points.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(_("Đã lưu đánh giá và tính lại kết quả."), "success")
+            return redirect(url_for("evaluation.assess", public_id=public_id))
+    rows = db.session.scalars(
+        select(Assessment)
+        .where(Assessment.cadre_id == profile.id)
+        .order_by(Assessment.cohort_id.desc(), Assessment.month.desc())
+    ).all()
+    status = 400 if form.errors else 200
+    return (
+        render_template(
+            "evaluation/assess.html",
+            profile=profile,
+            form=form,
+            rows=rows,
+            kind_labels=ASSESSMENT_KIND_LABELS,
+        ),
+        status,
+    )
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def _report_params():
+    from lms.evaluation.forms import ReportForm
+
+    form = ReportForm(request.args)
+    units = scoped_units()
+    form.unit_id.choices = [(u.id, indent(u)) for u in units]
+    this_year = _today().year
+    form.validate()
+    unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else current_user.unit
+    if unit is None:
+        abort(404)
+    year_from = form.year_from.data if not form.year_from.errors and form.year_from.data else this_year - 4
+    year_to = form.year_to.data if not form.year_to.errors and form.year_to.data else this_year
+    if year_from > year_to:
+        year_from, year_to = year_to, year_from
+    form.unit_id.data, form.year_from.data, form.year_to.data = unit.id, year_from, year_to
+    return form, unit, year_from, year_to
+
+
+@bp.get("/reports")
+@requires("evaluation.reports")
+def reports():
+    from lms.evaluation import reports as stats
+
+    form, unit, year_from, year_to = _report_params()
+    authorize("evaluation.reports", unit)
+    tables = stats.build(db.session, unit, year_from, year_to)
+    return render_template(
+        "evaluation/reports.html", form=form, unit=unit, tables=tables, year_from=year_from, year_to=year_to
+    )
+
+
+@bp.get("/reports/export.<fmt>")
+@requires("evaluation.export")
+def reports_export(fmt: str):
+    from lms.evaluation import reports as stats
+
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    _form, unit, year_from, year_to = _report_params()
+    authorize("evaluation.export", unit)
+    tables = stats.build(db.session, unit, year_from, year_to)
+    heading = f"{unit.name}, {year_from}–{year_to}"
+    audit.record(
+        db.session, current_user, "report.export", "unit", unit.id, after={"from": year_from, "to": year_to}
+    )
+    db.session.commit()
+    name = f"bao-cao-{unit.code}-{year_from}-{year_to}.{fmt}"
+    if fmt == "csv":
+        return _download(stats.to_csv(tables, heading), name, "text/csv; charset=utf-8")
+    return _download(stats.to_xlsx(tables, heading), name, XLSX)
+
+
+# --- post-training survey ------------------------------------------------------------------
+
+
+@bp.route("/survey/<int(max=2147483647):cohort_id>", methods=["GET", "POST"])
+@requires("evaluation.survey")
+def survey(cohort_id: int):
+    from lms.evaluation.forms import SurveyForm
+    from lms.evaluation.models import SurveyResponse
+
+    profile = db.session.scalar(select(CadreProfile).where(CadreProfile.user_id == current_user.id))
+    if profile is None or not services.may_answer_survey(db.session, profile, cohort_id):
+        abort(403)
+    authorize("evaluation.survey", profile)
+    done = db.session.scalar(
+        select(SurveyResponse).where(
+            SurveyResponse.cadre_id == profile.id, SurveyResponse.cohort_id == cohort_id
+        )
+    )
+    form = SurveyForm()
+    if done is None and form.validate_on_submit():
+        services.submit_survey(
+            db.session,
+            profile,
+            cohort_id,
+            form.improvement.data,
+            form.needs_update.data,
+            form.comment.data or "",
+        )
+        db.session.commit()
+        flash(_("Cảm ơn đồng chí đã gửi phiếu khảo sát."), "success")
+        return redirect(url_for("evaluation.survey", cohort_id=cohort_id))
+    status = 400 if form.errors else 200
+    return render_template("evaluation/survey.html", form=form, done=done, cohort_id=cohort_id), status
+
+
+@bp.get("/me")
+@requires("evaluation.survey")
+def my_evaluation():
+    """A learner's own records (no recommendation: that is for the board) and survey links."""
+    from lms.evaluation.models import SurveyResponse
+    from lms.results.models import Result
+
+    profile = db.session.scalar(select(CadreProfile).where(CadreProfile.user_id == current_user.id))
+    records, cohorts, answered = [], [], set()
+    if profile is not None:
+        records = db.session.scalars(
+            select(EvaluationRecord)
+            .where(EvaluationRecord.cadre_id == profile.id)
+            .order_by(EvaluationRecord.year.desc(), EvaluationRecord.id.desc())
+        ).all()
+        cohorts = sorted(
+            set(
+                db.session.scalars(
+                    select(Result.cohort_id).where(
+                        Result.cadre_id == profile.id, Result.cohort_id.is_not(None)
+                    )
+                )
+            ),
+            reverse=True,
+        )
+        answered = set(
+            db.session.scalars(select(SurveyResponse.cohort_id).where(SurveyResponse.cadre_id == profile.id))
+        )
+    return render_template(
+        "evaluation/mine.html", profile=profile, records=records, cohorts=cohorts, answered=answered
+    )
+
+
+@bp.app_template_filter("score")
+def score_filter(value, signed: bool = False) -> str:
+    """A score kept as text in JSON ("7.50") shown the Vietnamese way ("7,50"; "+1,50")."""
+    from flask_babel import format_decimal
+
+    if value in (None, ""):
+        return "—"
+    number = float(value)
+    text = format_decimal(number, format="#,##0.00")
+    return f"+{text}" if signed and number > 0 else text
