@@ -199,9 +199,9 @@ def home():
 
     from lms.org.models import CadreProfile
 
-    has_profile = db.session.scalar(
-        select(CadreProfile.id).where(CadreProfile.user_id == current_user.id)
-    ) is not None
+    has_profile = (
+        db.session.scalar(select(CadreProfile.id).where(CadreProfile.user_id == current_user.id)) is not None
+    )
     return render_template("home.html", has_profile=has_profile)
 
 

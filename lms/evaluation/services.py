@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
-from lms import audit
+from lms import audit, events
 from lms.db import utcnow
 from lms.errors import Conflict, Forbidden, LmsError
 from lms.evaluation import inputs
@@ -811,3 +811,23 @@ def submit_survey(
     session.add(row)
     session.flush()
     return row
+
+
+# --- keeping records in step with their inputs (see lms/events.py) ------------------------
+
+
+@events.result_recorded.connect
+def _on_result_recorded(session: Session, result: Result) -> None:
+    recompute_for_result(session, result)
+
+
+@events.attendance_changed.connect
+def _on_attendance_changed(session: Session, cohort_id: int) -> None:
+    for cadre_id in inputs.enrolled_cadres(session, cohort_id):
+        recompute(session, cadre_id, cohort_id)
+
+
+@events.program_saved.connect
+def _on_program_saved(session: Session, program_code: str, evaluation: dict | None) -> None:
+    if evaluation is not None:
+        ensure_scheme(session, program_code, evaluation, note="content import")

@@ -23,7 +23,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from lms import audit
+from lms import audit, events
 from lms.errors import FileProblem, InvalidFile
 from lms.org.models import TargetGroup, Title
 from lms.programs.models import (
@@ -652,6 +652,7 @@ def write_program(
         note=data.path,
         now=now,
     )
+    events.program_saved.send(session, program_code=program.code, evaluation=data.evaluation)
     return program
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from lms import audit
+from lms import audit, events
 from lms.errors import Conflict, Forbidden, LmsError, NotFound
 from lms.org.models import CadreProfile, TargetGroup, Title, Unit
 from lms.programs.content_files import SLUG, version_canonical
@@ -554,7 +554,33 @@ def record_attendance(
         after={"changed": changed},
         now=now,
     )
+    if changed:
+        events.attendance_changed.send(session, cohort_id=cohort.id)
     return changed
+
+
+def cohort_for_result(session: Session, cadre_id: int, program_code: str | None, finished_at) -> int | None:
+    """The cohort a result belongs to: the cadre's cohort of that program (any cohort when the
+    result names no program, e.g. a scenario) that was running or still to come when the result
+    was made (entrance tests come before the first session); else the one that ended last."""
+    query = (
+        select(Cohort.id, Cohort.start_date, Cohort.end_date)
+        .join(Enrollment, Enrollment.cohort_id == Cohort.id)
+        .where(Enrollment.profile_id == cadre_id)
+    )
+    if program_code:
+        query = query.join(Program, Program.id == Cohort.program_id).where(Program.code == program_code)
+    rows = session.execute(query).all()
+    if not rows:
+        return None
+    day = finished_at.date()
+    current = sorted((r for r in rows if r.end_date >= day), key=lambda r: r.start_date)
+    if current:
+        return current[0].id
+    return max(rows, key=lambda r: r.end_date).id
+
+
+events.cohort_resolvers.append(cohort_for_result)
 
 
 def attendance_summary(session: Session, enrollment: Enrollment) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms import audit
+from lms import audit, events
 from lms.db import utcnow
 from lms.errors import LmsError
 from lms.org.models import CadreProfile
@@ -49,6 +49,8 @@ def record_result(
     score = decimal.Decimal(str(score)).quantize(TWO_PLACES, rounding=decimal.ROUND_HALF_UP)
     if not decimal.Decimal(0) <= score <= decimal.Decimal(10):
         raise LmsError(f"score {score} is outside 0–10")
+    if cohort_id is None:  # before the new row is in the session: the lookup may autoflush
+        cohort_id = events.resolve_cohort(session, cadre.id, program_code, finished_at)
     result = session.scalar(
         select(Result).where(Result.kind == kind, Result.origin_id == origin_id).with_for_update()
     )
@@ -75,6 +77,7 @@ def record_result(
             before=before,
             after=_state(result),
         )
+    events.result_recorded.send(session, result=result)
     return result
 
 
