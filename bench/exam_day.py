@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import os
 import random
@@ -112,7 +111,9 @@ def setup(url: str, learners: int, app_root: Path = ROOT) -> dict:
             now = utcnow()
             province = create_unit(session, code="bench-tinh", name="Tỉnh Đo Tải", kind="province")
             communes = [
-                create_unit(session, code=f"bench-xa-{k}", name=f"Xã Đo Tải {k}", kind="commune", parent=province)
+                create_unit(
+                    session, code=f"bench-xa-{k}", name=f"Xã Đo Tải {k}", kind="commune", parent=province
+                )
                 for k in range(1, 21)
             ]
             password_hash = hash_with(app_root)  # once: argon2 is slow on purpose
@@ -131,7 +132,9 @@ def setup(url: str, learners: int, app_root: Path = ROOT) -> dict:
                 for i in range(learners)
             ]
             session.execute(insert(User), users)
-            ids = dict(session.execute(User.__table__.select().with_only_columns(User.username, User.id)).all())
+            ids = dict(
+                session.execute(User.__table__.select().with_only_columns(User.username, User.id)).all()
+            )
             profiles = []
             for i in range(learners):
                 name = f"Nguyễn Văn Học {i}"
@@ -209,7 +212,9 @@ def serve(app_spec: str, env: dict, args, instances: int) -> Servers:
         app_root = args.app_root if app_spec.startswith("lms:") else ROOT  # before/after comparisons
         full_env = {**os.environ, "PYTHONPATH": str(app_root), **env}
         log = open(Path(tempfile.gettempdir()) / f"exam-day-gunicorn-{port}.log", "w")  # noqa: SIM115
-        procs.append(subprocess.Popen(command, cwd=app_root, env=full_env, stdout=log, stderr=subprocess.STDOUT))
+        procs.append(
+            subprocess.Popen(command, cwd=app_root, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        )
         bases.append(f"http://127.0.0.1:{port}")
     servers = Servers(procs, bases)
     deadline = time.monotonic() + 60
@@ -251,7 +256,9 @@ class Stats:
         self.rr += 1
         return self.bases[self.rr % len(self.bases)]
 
-    async def request(self, client: httpx.AsyncClient, kind: str, method: str, path: str, **kw) -> httpx.Response:
+    async def request(
+        self, client: httpx.AsyncClient, kind: str, method: str, path: str, **kw
+    ) -> httpx.Response:
         if self.requests >= self.max_requests or time.monotonic() > self.hard_deadline:
             raise Budget
         self.requests += 1
@@ -320,7 +327,9 @@ async def _exam(i, username, quiz, stats: Stats, t0, args, rng, client) -> None:
     if listing.status_code != 200 or not token or not start or quiz not in start.group(1):
         return stats.fail("list", listing, "no start button")
     opened = time.monotonic()
-    response = await stats.request(client, "start", "POST", start.group(1), data={"csrf_token": token.group(1)})
+    response = await stats.request(
+        client, "start", "POST", start.group(1), data={"csrf_token": token.group(1)}
+    )
     if response.status_code != 302:
         return stats.fail("start", response)
     attempt_path = response.headers["location"]
@@ -466,15 +475,21 @@ async def cross_instance_checks(bases: list[str], usernames: list[str]) -> dict:
     async with httpx.AsyncClient(timeout=30) as client:
         page = await client.get(a + "/login")
         token = CSRF_RE.search(page.text).group(1)
-        await client.post(a + "/login", data={"username": usernames[0], "password": PASSWORD, "csrf_token": token})
+        await client.post(
+            a + "/login", data={"username": usernames[0], "password": PASSWORD, "csrf_token": token}
+        )
         out["session_cookie_a_works_on_b"] = (await client.get(b + "/quizzes")).status_code == 200
     victim = usernames[-1]
     async with httpx.AsyncClient(timeout=30) as client:
         for _ in range(5):  # LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT (default 5) wrong passwords on A
             token = CSRF_RE.search((await client.get(a + "/login")).text).group(1)
-            await client.post(a + "/login", data={"username": victim, "password": "sai-mat-khau", "csrf_token": token})
+            await client.post(
+                a + "/login", data={"username": victim, "password": "sai-mat-khau", "csrf_token": token}
+            )
         token = CSRF_RE.search((await client.get(b + "/login")).text).group(1)
-        right = await client.post(b + "/login", data={"username": victim, "password": PASSWORD, "csrf_token": token})
+        right = await client.post(
+            b + "/login", data={"username": victim, "password": PASSWORD, "csrf_token": token}
+        )
         out["throttle_a_blocks_b"] = right.status_code == 429
     return out
 
@@ -496,7 +511,8 @@ def run(kind: str, args) -> dict:
     try:
         began = time.monotonic()
         world = setup(url, args.learners, args.app_root)
-        say(f"[{kind}] setup: {args.learners} learners, exit test {world['quiz']} ({time.monotonic() - began:.1f} s)")
+        took = time.monotonic() - began
+        say(f"[{kind}] setup: {args.learners} learners, exit test {world['quiz']} ({took:.1f} s)")
         env = {"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": "bench-" + secrets.token_hex(16)}
         servers = serve("lms:create_app()", env, args, args.instances)
         try:
@@ -505,7 +521,11 @@ def run(kind: str, args) -> dict:
             asyncio.run(drive(lambda i: learner(i, world["usernames"][i], world["quiz"], stats, t0, args),
                               stats, args.learners))  # fmt: skip
             elapsed = time.monotonic() - t0
-            cross = asyncio.run(cross_instance_checks(servers.bases, world["usernames"])) if args.instances > 1 else {}
+            cross = (
+                asyncio.run(cross_instance_checks(servers.bases, world["usernames"]))
+                if args.instances > 1
+                else {}
+            )
         finally:
             servers.stop()
         lost, finished = lost_answers(url, stats.acked)
@@ -517,7 +537,9 @@ def run(kind: str, args) -> dict:
         engine = create_engine(url)
         metadata.create_all(engine)
         engine.dispose()
-        floor_servers = serve("bench.floor_app:create_app()", {"BENCH_DATABASE_URL": url}, args, args.instances)
+        floor_servers = serve(
+            "bench.floor_app:create_app()", {"BENCH_DATABASE_URL": url}, args, args.instances
+        )
         try:
             floor = new_stats(args, floor_servers.bases)
             t0 = time.monotonic()
@@ -529,7 +551,9 @@ def run(kind: str, args) -> dict:
     saves = stats.latencies.get("save", [])
     floor_saves = floor.latencies.get("save", [])
     saves_per_s = len(saves) / max(1e-9, stats.save_window[1] - stats.save_window[0]) if saves else 0.0
-    floor_per_s = len(floor_saves) / max(1e-9, floor.save_window[1] - floor.save_window[0]) if floor_saves else 0.0
+    floor_per_s = (
+        len(floor_saves) / max(1e-9, floor.save_window[1] - floor.save_window[0]) if floor_saves else 0.0
+    )
     logins = stats.latencies.get("login", [])
     result = {
         "db": kind,
@@ -587,7 +611,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--learners", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=60, help="length of the exam (run) in seconds")
-    parser.add_argument("--start-window", type=float, help="all learners start within this (default seconds/3)")
+    parser.add_argument(
+        "--start-window", type=float, help="all learners start within this (default seconds/3)"
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg-url", default=PG_URL)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance")

@@ -541,28 +541,42 @@ def answers_of(session: Session, attempt: Attempt) -> dict[int, AttemptAnswer]:
     return {row.position: row for row in rows}
 
 
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str):
+    """INSERT ... ON CONFLICT (attempt_id, position) DO UPDATE ... WHERE seq < excluded.seq,
+    built once per dialect: the hot path of an exam only binds new values (building the
+    statement anew cost as much as running it)."""
+    if dialect not in _UPSERTS:
+        insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+        table = AttemptAnswer.__table__
+        stmt = insert_(table)
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=["attempt_id", "position"],
+            set_={
+                "response": stmt.excluded.response,
+                "seq": stmt.excluded.seq,
+                "saved_at": stmt.excluded.saved_at,
+            },
+            where=table.c.seq < stmt.excluded.seq,
+        )
+    return _UPSERTS[dialect]
+
+
 def _upsert_answer(
     session: Session, attempt_id: int, position: int, response: dict, seq: int, now: dt.datetime
 ) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(AttemptAnswer).values(
-        attempt_id=attempt_id,
-        position=position,
-        response_json=json.dumps(response, ensure_ascii=False, sort_keys=True),
-        seq=seq,
-        saved_at=now,
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["attempt_id", "position"],
-        set_={
-            "response": stmt.excluded.response,
-            "seq": stmt.excluded.seq,
-            "saved_at": stmt.excluded.saved_at,
+    session.execute(
+        _upsert_statement(session.get_bind().dialect.name),
+        {
+            "attempt_id": attempt_id,
+            "position": position,
+            "response": json.dumps(response, ensure_ascii=False, sort_keys=True),
+            "seq": seq,
+            "saved_at": now,
         },
-        where=AttemptAnswer.seq < stmt.excluded.seq,
     )
-    session.execute(stmt)
 
 
 def save_answers(
