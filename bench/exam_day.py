@@ -1,14 +1,17 @@
 """Exam day: N cadres of one province take the same exit test at once (see bench/README.md).
 
 Run (from the repository root):
-  .venv/bin/python bench/exam_day.py --learners 300 --seconds 60 --db both --table
-  .venv/bin/python bench/exam_day.py --learners 1000 --seconds 180 --db postgres --json
+  .venv/bin/python bench/exam_day.py --learners 300 --seconds 50 --login-window 10 --table
+  .venv/bin/python bench/exam_day.py --learners 1000 --seconds 480 --start-window 60 \
+      --login-window 120 --db postgres --json
 
 Each run uses a FRESH database (SQLite file in a temp dir, or a new PostgreSQL database created
 and dropped on the server of --pg-url), serves the real app with gunicorn on 127.0.0.1 (free
 ports), and drives it with asyncio + httpx:
-  1. synchronized start: learner i logs in (GET /login, POST /login), opens the quiz list and
-     starts the exit test (POST start + GET the attempt page) at i × window / N;
+  0. lobby: learner i logs in (GET /login, POST /login) and opens the quiz list at
+     i × login-window / N before the exam opens;
+  1. synchronized start: learner i starts the exit test (POST start + GET the attempt page)
+     at i × start-window / N after it opens;
   2. steady autosave: every one of the 20 answers goes through the real JSON autosave endpoint,
      a third of them changed later by a second save (higher seq, another choice);
   3. submit near the deadline (between 85 % and 95 % of --seconds).
@@ -319,7 +322,9 @@ async def paced_saves(stats: Stats, client, saves, send, until: float) -> None:
 
 async def learner(i: int, username: str, quiz: str, stats: Stats, t0: float, args) -> None:
     rng = random.Random(i)
-    await asyncio.sleep(max(0.0, t0 + i * args.start_window / args.learners - time.monotonic()))
+    # the lobby: learners log in before the exam opens, uniformly over --login-window
+    lobby = t0 - args.login_window
+    await asyncio.sleep(max(0.0, lobby + i * args.login_window / args.learners - time.monotonic()))
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=0)  # as nginx to upstream
     async with httpx.AsyncClient(timeout=args.timeout, limits=limits, **CLIENT) as client:
         try:
@@ -331,7 +336,6 @@ async def learner(i: int, username: str, quiz: str, stats: Stats, t0: float, arg
 
 
 async def _exam(i, username, quiz, stats: Stats, t0, args, rng, client) -> None:
-    began = time.monotonic()
     page = await stats.request(client, "login", "GET", "/login")
     token = CSRF_RE.search(page.text)
     if page.status_code != 200 or not token:
@@ -346,6 +350,8 @@ async def _exam(i, username, quiz, stats: Stats, t0, args, rng, client) -> None:
     token, start = CSRF_RE.search(listing.text), START_RE.search(listing.text)
     if listing.status_code != 200 or not token or not start or quiz not in start.group(1):
         return stats.fail("list", listing, "no start button")
+    # the synchronized start: everyone presses "Bắt đầu" within --start-window
+    await asyncio.sleep(max(0.0, t0 + i * args.start_window / args.learners - time.monotonic()))
     opened = time.monotonic()
     response = await stats.request(
         client, "start", "POST", start.group(1), data={"csrf_token": token.group(1)}
@@ -355,7 +361,6 @@ async def _exam(i, username, quiz, stats: Stats, t0, args, rng, client) -> None:
     attempt_path = response.headers["location"]
     page = await stats.request(client, "page", "GET", attempt_path)
     stats.latencies.setdefault("open", []).append((time.monotonic() - opened) * 1000)
-    stats.latencies.setdefault("arrive", []).append((time.monotonic() - began) * 1000)
     token = CSRF_RE.search(page.text)
     choices: dict[int, list[str]] = {}
     for position, value in FIELD_RE.findall(page.text):
@@ -428,12 +433,12 @@ async def drive(make_task, stats: Stats, count: int) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def new_stats(args, bases: list[str]) -> Stats:
+def new_stats(args, bases: list[str], lobby: float = 0.0) -> Stats:
     # 20 answers + changes + 6 page/login requests per learner; twice that is the hard cap
     per_learner = 20 + round(20 * CHANGED_SHARE) + 6
     return Stats(
         max_requests=2 * per_learner * args.learners,
-        hard_deadline=time.monotonic() + args.seconds * 1.5 + 30,
+        hard_deadline=time.monotonic() + lobby + args.seconds * 1.5 + 30,
         bases=bases,
     )
 
@@ -536,8 +541,8 @@ def run(kind: str, args) -> dict:
         env = {"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": "bench-" + secrets.token_hex(16)}
         servers = serve("lms:create_app()", env, args, args.instances)
         try:
-            stats = new_stats(args, servers.bases)
-            t0 = time.monotonic()
+            stats = new_stats(args, servers.bases, args.login_window)
+            t0 = time.monotonic() + args.login_window  # the exam opens after the lobby
             asyncio.run(drive(lambda i: learner(i, world["usernames"][i], world["quiz"], stats, t0, args),
                               stats, args.learners))  # fmt: skip
             elapsed = time.monotonic() - t0
@@ -580,6 +585,7 @@ def run(kind: str, args) -> dict:
         "learners": args.learners,
         "seconds": args.seconds,
         "start_window_s": args.start_window,
+        "login_window_s": args.login_window,
         "instances": args.instances,
         "workers": args.workers,
         "worker_class": args.worker_class,
@@ -636,6 +642,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--start-window", type=float, help="all learners start within this (default seconds/3)"
     )
+    parser.add_argument(
+        "--login-window",
+        type=float,
+        help="learners log in during this lobby before the exam (default: start window)",
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg-url", default=PG_URL)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per instance")
@@ -653,6 +664,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.start_window is None:
         args.start_window = args.seconds / 3
     args.start_window = min(args.start_window, args.seconds * 0.5)
+    if args.login_window is None:
+        args.login_window = args.start_window
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     if args.db == "both" and not pg_reachable(args.pg_url):
         print(f"PostgreSQL is not reachable at {args.pg_url}: SQLite only", file=sys.stderr)
