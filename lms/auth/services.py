@@ -16,7 +16,11 @@ from lms.auth.models import LoginFailure, Role, User, new_session_token
 from lms.errors import Conflict, LmsError, NotFound
 from lms.org.models import Unit
 
-_hasher = PasswordHasher()
+# OWASP's minimum for argon2id (m=19 MiB, t=2, p=1) instead of argon2-cffi's default
+# (m=64 MiB, t=3, p=4): on a 2-core server the default costs ~0.8 s of CPU per login, so a
+# province logging in within a minute queued for tens of seconds (bench/README.md). Hashes made
+# with other parameters still verify; `check_needs_rehash` re-hashes them at the next login.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Verifying against this hash when the account does not exist keeps the time of a wrong
 # username equal to that of a wrong password (no user enumeration by timing).
 _DUMMY_HASH = _hasher.hash("not-a-real-password")

@@ -12,7 +12,7 @@ import random
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import exists, func, literal, select
+from sqlalchemy import exists, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -484,9 +484,17 @@ def draw_questions(
     """The questions (random draws included), their order and choice orders for an attempt,
     seeded by the attempt id: the same attempt always gets the same paper."""
     rng = random.Random(attempt_id)
-    used: set[int] = {slot.question_id for slot in quiz.slots if slot.question_id}
+    # the quiz's slots with their questions and versions in three queries, not 2 per slot
+    # (a synchronized start of a whole province runs this once per learner)
+    quiz_slots = session.scalars(
+        select(QuizSlot)
+        .where(QuizSlot.quiz_id == quiz.id)
+        .options(selectinload(QuizSlot.question).selectinload(Question.versions))
+        .order_by(QuizSlot.position)
+    ).all()
+    used: set[int] = {slot.question_id for slot in quiz_slots if slot.question_id}
     chosen: list[tuple[Question, float]] = []
-    for slot in quiz.slots:
+    for slot in quiz_slots:
         if slot.question is not None:
             chosen.append((slot.question, slot.points))
             continue
@@ -509,12 +517,23 @@ def draw_questions(
 def _build_slots(session: Session, attempt: Attempt, quiz: Quiz) -> None:
     """Store the paper: a reload or a later regrade sees exactly what was shown."""
     paper = draw_questions(session, attempt.id, quiz)
-    for position, (version, points, order) in enumerate(paper, start=1):
-        attempt.slots.append(
-            AttemptSlot(position=position, version=version, points=points, order_json=json.dumps(order))
-        )
+    # one multi-row INSERT (the ORM would send one INSERT ... RETURNING per slot)
+    session.execute(
+        insert(AttemptSlot),
+        [
+            {
+                "attempt_id": attempt.id,
+                "position": position,
+                "question_version_id": version.id,
+                "points": points,
+                "order_json": json.dumps(order),
+            }
+            for position, (version, points, order) in enumerate(paper, start=1)
+        ],
+    )
     attempt.max_points = sum(points for _, points, _ in paper)
     session.flush()
+    session.expire(attempt, ["slots"])  # loaded from the rows above when someone reads them
 
 
 def answers_of(session: Session, attempt: Attempt) -> dict[int, AttemptAnswer]:
@@ -522,28 +541,42 @@ def answers_of(session: Session, attempt: Attempt) -> dict[int, AttemptAnswer]:
     return {row.position: row for row in rows}
 
 
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str):
+    """INSERT ... ON CONFLICT (attempt_id, position) DO UPDATE ... WHERE seq < excluded.seq,
+    built once per dialect: the hot path of an exam only binds new values (building the
+    statement anew cost as much as running it)."""
+    if dialect not in _UPSERTS:
+        insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+        table = AttemptAnswer.__table__
+        stmt = insert_(table)
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=["attempt_id", "position"],
+            set_={
+                "response": stmt.excluded.response,
+                "seq": stmt.excluded.seq,
+                "saved_at": stmt.excluded.saved_at,
+            },
+            where=table.c.seq < stmt.excluded.seq,
+        )
+    return _UPSERTS[dialect]
+
+
 def _upsert_answer(
     session: Session, attempt_id: int, position: int, response: dict, seq: int, now: dt.datetime
 ) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(AttemptAnswer).values(
-        attempt_id=attempt_id,
-        position=position,
-        response_json=json.dumps(response, ensure_ascii=False, sort_keys=True),
-        seq=seq,
-        saved_at=now,
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["attempt_id", "position"],
-        set_={
-            "response": stmt.excluded.response,
-            "seq": stmt.excluded.seq,
-            "saved_at": stmt.excluded.saved_at,
+    session.execute(
+        _upsert_statement(session.get_bind().dialect.name),
+        {
+            "attempt_id": attempt_id,
+            "position": position,
+            "response": json.dumps(response, ensure_ascii=False, sort_keys=True),
+            "seq": seq,
+            "saved_at": now,
         },
-        where=AttemptAnswer.seq < stmt.excluded.seq,
     )
-    session.execute(stmt)
 
 
 def save_answers(
@@ -557,7 +590,8 @@ def save_answers(
     refresh_state(session, attempt, now)
     if not attempt.is_open:
         raise Conflict("Bài làm đã kết thúc; câu trả lời mới không được lưu nữa.")
-    slots = {slot.position: slot for slot in attempt.slots}
+    items = list(items)
+    slots = _slots_at(session, attempt, {position for position, _, _ in items})
     saved = []
     for position, fields, seq in items:
         slot = slots.get(position)
@@ -570,9 +604,22 @@ def save_answers(
             session, attempt.id, position, qtype.parse_form(fields, f"q{position}", slot.order), seq, now
         )
         saved.append(position)
-    session.flush()
-    session.expire_all()  # the upsert bypassed the ORM: reload answers on next access
+    # the upsert bypassed the ORM: answers already loaded in this session are stale
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, AttemptAnswer):
+            session.expire(obj)
     return {"state": "open", "saved": saved, "remaining": remaining_seconds(attempt, now)}
+
+
+def _slots_at(session: Session, attempt: Attempt, positions: set[int]) -> dict[int, AttemptSlot]:
+    """The attempt's slots at these positions (an autosave sends one or a few), with their
+    versions, in one query; the slots already loaded when the attempt's list is."""
+    if "slots" in attempt.__dict__:
+        return {slot.position: slot for slot in attempt.slots if slot.position in positions}
+    rows = session.scalars(
+        select(AttemptSlot).where(AttemptSlot.attempt_id == attempt.id, AttemptSlot.position.in_(positions))
+    )
+    return {slot.position: slot for slot in rows}
 
 
 def submit_attempt(session: Session, attempt: Attempt, now: dt.datetime, actor: Any = None) -> Attempt:

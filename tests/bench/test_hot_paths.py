@@ -1,0 +1,108 @@
+"""Exam day's hot paths stay lean (bench/README.md): the statements sent per autosave and per
+start do not grow with the number of questions, and passwords use OWASP's argon2 minimum."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import event, select
+
+from lms.auth.models import User
+from lms.auth.services import hash_password
+from lms.quizzes.models import AttemptAnswer, AttemptSlot
+from tests.factories import PASSWORD
+from tests.fixtures import csrf_token
+from tests.quizzes.helpers import load_sample, make_quiz
+
+CODES = ["kt-1", "kt-2", "kt-3", "dd-1", "dd-2", "dd-3", "dd-4"]
+DML = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE)", re.IGNORECASE)
+
+
+@pytest.fixture()
+def quiz(session, world, factory):
+    load_sample(session)
+    factory.profile(user=world.users["learner"])
+    quiz = make_quiz(session, world.commune_a, codes=CODES, time_limit_minutes=30, attempts_allowed=3)
+    session.commit()
+    return quiz
+
+
+@pytest.fixture()
+def statements(connection):
+    """Call it with a function: returns (result, SQL statements it sent, savepoints left out)."""
+
+    def run(fn):
+        seen: list[str] = []
+
+        def listener(_conn, _cursor, statement, *_args):
+            if DML.match(statement):
+                seen.append(statement)
+
+        event.listen(connection, "before_cursor_execute", listener)
+        try:
+            result = fn()
+        finally:
+            event.remove(connection, "before_cursor_execute", listener)
+        return result, seen
+
+    return run
+
+
+def _start(client, quiz) -> str:
+    token = csrf_token(client, "/quizzes")
+    response = client.post(f"/quizzes/{quiz.public_id}/start", data={"csrf_token": token})
+    assert response.status_code == 302
+    return response.headers["Location"].rsplit("/", 1)[-1]
+
+
+def test_start_sends_a_fixed_number_of_statements(client, login_as, world, quiz, statements, session):
+    login_as(world.users["learner"])
+    token = csrf_token(client, "/quizzes")
+    response, sent = statements(
+        lambda: client.post(f"/quizzes/{quiz.public_id}/start", data={"csrf_token": token})
+    )
+    assert response.status_code == 302
+    # user, quiz, open attempt, override, profile, attempt number, INSERT attempt, quiz slots,
+    # questions, versions, INSERT slots (one statement), UPDATE max points: no query per question
+    assert len(sent) <= 12, "\n".join(sent)
+    assert sum(1 for s in sent if s.lstrip().upper().startswith("INSERT INTO QUIZ_ATTEMPT_SLOT")) == 1
+    assert session.scalars(select(AttemptSlot)).all().__len__() == len(CODES)
+
+
+def test_autosave_sends_user_attempt_slot_and_one_upsert(client, login_as, world, quiz, statements, session):
+    login_as(world.users["learner"])
+    public_id = _start(client, quiz)
+    page = client.get(f"/quizzes/attempts/{public_id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    position, value = re.search(r'name="q(\d+)" value="([^"]+)"', page).groups()
+    body = {"answers": {position: {"fields": {f"q{position}": [value]}, "seq": 5}}}
+    response, sent = statements(
+        lambda: client.post(
+            f"/quizzes/attempts/{public_id}/save",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers={"X-CSRFToken": token},
+        )
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert len(sent) == 4, "\n".join(sent)  # user, attempt (+quiz), the slot saved, the upsert
+    answer = session.scalar(select(AttemptAnswer))
+    assert answer.seq == 5 and answer.position == int(position)
+
+
+def test_new_passwords_use_owasp_minimum_argon2_parameters():
+    params = hash_password("Mat-khau-dai-2026").split("$")[3]
+    assert params == "m=19456,t=2,p=1"
+
+
+def test_old_hash_is_upgraded_at_next_login(client, login_as, world, session):
+    user = world.users["learner"]
+    user.password_hash = PasswordHasher().hash(PASSWORD)  # argon2-cffi's defaults (m=64 MiB, t=3, p=4)
+    session.commit()
+    login_as(user)
+    session.expire_all()
+    stored = session.scalar(select(User.password_hash).where(User.id == user.id))
+    assert "m=19456,t=2,p=1" in stored

@@ -1,0 +1,105 @@
+"""Light pages for exam day: the learner's quiz attempt page and a topic page each transfer less
+than 60 KB (HTML + CSS + JS, uncompressed, cache off) and request nothing outside the app.
+
+Also measured, never asserted (no timed assertions): the time until the quiz page is usable
+(DOMContentLoaded and the first question visible) on an emulated slow 3G line (400 ms latency,
+400 kbit/s each way). The figure is printed (`pytest -s`) and recorded in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LOCAL_HOST
+from tests.e2e.helpers import login
+
+pytestmark = pytest.mark.e2e
+
+BUDGET = 60 * 1024
+SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
+
+
+def _weigh(page: Page, url: str) -> tuple[int, dict[str, int]]:
+    """Load url with the cache off; every response's body size, by URL."""
+    sizes: dict[str, int] = {}
+
+    def on_response(response) -> None:
+        try:
+            sizes[response.url] = len(response.body())
+        except Exception:  # a redirect has no body to read
+            sizes.setdefault(response.url, 0)
+
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    page.on("response", on_response)
+    try:
+        page.goto(url, wait_until="load")
+    finally:
+        page.remove_listener("response", on_response)
+        cdp.detach()
+    return sum(sizes.values()), sizes
+
+
+def _check(total: int, sizes: dict[str, int], what: str) -> None:
+    foreign = [u for u in sizes if urlsplit(u).hostname not in (LOCAL_HOST, None)]
+    listing = "\n".join(f"  {n:>7} B  {u}" for u, n in sorted(sizes.items(), key=lambda kv: -kv[1]))
+    print(f"\n{what}: {total} bytes in {len(sizes)} responses\n{listing}")
+    assert not foreign, f"{what} requests outside the app: {foreign}"
+    assert total < BUDGET, f"{what} transfers {total} bytes (budget {BUDGET}):\n{listing}"
+
+
+def _open_attempt(page: Page, live_server: str) -> str:
+    login(page, live_server, "hocvien", "HV@TanLap-2026")
+    page.goto(f"{live_server}/quizzes")
+    button = page.get_by_role("button", name=re.compile("Bắt đầu làm bài|Tiếp tục làm bài")).first
+    with page.expect_navigation():
+        button.click()
+    assert "/quizzes/attempts/" in page.url, page.url
+    return page.url
+
+
+def test_quiz_attempt_page_is_light_and_local(page, live_server):
+    url = _open_attempt(page, live_server)
+    total, sizes = _weigh(page, url)
+    _check(total, sizes, "quiz attempt page")
+
+
+def test_topic_page_is_light_and_local(page, live_server):
+    login(page, live_server, "hocvien", "HV@TanLap-2026")
+    page.goto(f"{live_server}/my/training")
+    link = page.locator("main a[href*='/my/topics/']").first
+    href = link.get_attribute("href")
+    assert href, "the demo learner has no topic to open"
+    total, sizes = _weigh(page, live_server + href.split("#")[0] if href.startswith("/") else href)
+    _check(total, sizes, "topic page")
+
+
+def test_quiz_page_time_to_usable_on_slow_3g(page, live_server):
+    """Reported, not asserted: DOMContentLoaded + first question visible at slow 3G."""
+    url = _open_attempt(page, live_server)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+    try:
+        began = time.monotonic()
+        page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+        dom_ready = time.monotonic() - began
+        expect(page.locator("fieldset.question").first).to_be_visible(timeout=60_000)
+        usable = time.monotonic() - began
+    finally:
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {**SLOW_3G, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
+        cdp.detach()
+    print(
+        f"\nslow 3G (400 ms, 400 kbit/s): DOMContentLoaded {dom_ready:.2f} s, "
+        f"first question visible {usable:.2f} s"
+    )
