@@ -3,11 +3,26 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, DecimalField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+
+class VnDecimalField(DecimalField):
+    """A decimal that also accepts the Vietnamese comma ("0,5")."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([v.strip().replace(",", ".") for v in valuelist])
 
 
 class GradeForm(FlaskForm):
-    points = DecimalField(_l("Điểm"), places=2, validators=[DataRequired(), NumberRange(min=0)])
+    # InputRequired, not DataRequired: 0 points is a real grade
+    points = VnDecimalField(
+        _l("Điểm"),
+        places=2,
+        validators=[
+            InputRequired(message=_l("Nhập số điểm, ví dụ 0,5.")),
+            NumberRange(min=0, message=_l("Điểm không được âm.")),
+        ],
+    )
     comment = TextAreaField(_l("Nhận xét"), validators=[Optional(), Length(max=5000)])
 
 

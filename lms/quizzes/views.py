@@ -63,12 +63,18 @@ def available():
     for quiz in quizzes:
         mine = attempts.get(quiz.id, [])
         finished = [a.score for a in mine if a.state is AttemptState.finished and a.score is not None]
+        allowed = (
+            services.rules_for(db.session, quiz, current_user).attempts_allowed
+            if quiz.id in overridden
+            else quiz.attempts_allowed
+        )
         rows.append(
             {
                 "quiz": quiz,
                 "attempts": mine,
                 "open": next((a for a in mine if a.is_open), None),
                 "grade": services.quiz_grade(finished, quiz.grading_method),
+                "attempts_left": None if not allowed else max(0, allowed - len(mine)),
                 "is_open": (
                     services.rules_for(db.session, quiz, current_user).is_open(at)
                     if quiz.id in overridden

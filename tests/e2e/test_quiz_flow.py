@@ -228,9 +228,9 @@ def test_learner_takes_the_entrance_test_through_a_dropped_connection(phones, li
     row = quiz_row(page, ENTRANCE)
     expect(row).to_contain_text(f"Điểm: {score}")
     expect(row.get_by_role("link", name="Xem lần 1")).to_be_visible()
-    # known defect (see the report): the row still offers "Làm lại" although the test allows one
-    # attempt, and pressing it ends on a 409 page; once fixed, add:
-    # expect(row.get_by_role("button", name="Làm lại")).to_have_count(0)
+    # the entrance test allows one attempt: no "Làm lại" that would end on a refusal
+    expect(row.get_by_role("button", name="Làm lại")).to_have_count(0)
+    expect(row).to_contain_text("Bạn đã làm hết số lần được phép.")
     look(page, "quizzes-a-09-list-after")
 
 

@@ -426,3 +426,19 @@ def test_quiz_list_query_count_does_not_grow_with_quizzes(client, login_as, worl
         make_quiz(session, world.province, code=f"them-{n}", codes=["kt-1"])
     session.commit()
     assert count_queries() == few
+
+
+def test_grade_form_accepts_zero_and_the_vietnamese_comma(app):
+    from werkzeug.datastructures import MultiDict
+
+    from lms.quizzes.forms import GradeForm
+
+    def points(raw):
+        with app.test_request_context():
+            form = GradeForm(formdata=MultiDict({"points": raw}), meta={"csrf": False})
+            return form.validate(), form.points.data
+
+    assert points("0") == (True, 0)
+    ok, value = points("0,5")
+    assert ok and float(value) == 0.5
+    assert points("-1")[0] is False and points("")[0] is False

@@ -16,6 +16,10 @@
   var saveUrl = form.dataset.saveUrl;
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var status = document.getElementById("save-status");
+  // the saved/not-saved state and the autosave hint are only true when this script runs
+  status.hidden = false;
+  var jsHint = document.getElementById("quiz-hint-js");
+  if (jsHint) { jsHint.hidden = false; }
   var seqInput = document.getElementById("quiz-seq");
   var lastSeq = Math.max(Number(form.dataset.seq) || 0, Date.now());
   var pending = load();
