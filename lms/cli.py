@@ -120,13 +120,29 @@ def users_import(path: str) -> None:
 
 
 @click.command("demo")
+@click.option(
+    "--scale",
+    type=click.Choice(["province"]),
+    default=None,
+    help="province: also generate 100,000 cadres and 2 million results for benchmarks (minutes).",
+)
 @with_appcontext
-def demo_command() -> None:
+def demo_command(scale: str | None) -> None:
     """Load the demo province (units, one account per role, 30 cadres) and the shipped content."""
     from lms import demo
     from lms.auth.models import User
 
     upgrade_database()
+    if scale == "province":
+        from lms.evaluation.generate import generate
+
+        session = db.new_session()
+        try:
+            counts = generate(session, 100_000, 20, progress=click.echo)
+            session.commit()
+        finally:
+            session.close()
+        click.echo(f"generated {counts['cadres']} cadres and {counts['results']} results")
     session = db.new_session()
     try:
         if session.scalar(select(User).where(User.username == "quantri")) is None:
