@@ -17,7 +17,6 @@ from lms.scenarios import (
     editor,
     permissions,  # noqa: F401  (registers the rules)
     stats,
-    svg,
 )
 from lms.scenarios import services as sv
 from lms.scenarios.forms import GradeForm, PlayForm, SourceForm, StartForm, WorkflowForm
@@ -200,24 +199,9 @@ def _preview(text: str):
 
     try:
         doc = yaml.safe_load(text)
-        nodes = [n for n in doc["nodes"] if isinstance(n, dict) and isinstance(n.get("id"), str)]
-        if not nodes:
-            return None
-        ids = {n["id"] for n in nodes}
-        for node in nodes:
-            if node.get("kind") == "decision":
-                node["choices"] = [
-                    c for c in node.get("choices") or [] if isinstance(c, dict) and c.get("next") in ids
-                ]
-            elif node.get("next") not in ids:
-                node.pop("next", None)
-        start = doc.get("start") if doc.get("start") in ids else nodes[0]["id"]
-        dead = {
-            n["id"] for n in nodes if n.get("kind") != "ending" and not (n.get("next") or n.get("choices"))
-        }
-        return svg.render({"start": start, "nodes": nodes, "variables": {}}, dead)
-    except Exception:  # a broken draft must never break the page
+    except yaml.YAMLError:
         return None
+    return editor.draw(doc) if isinstance(doc, dict) else None
 
 
 @bp.get("/manage/<public_id>")
