@@ -19,7 +19,7 @@ from lms import create_app
 from lms.db import db as lms_db
 from tests.factories import Factory
 
-pytest_plugins = ["tests.fixtures"]
+pytest_plugins = ["tests.fixtures", "tests.browser"]
 
 
 def _database_urls() -> tuple[str, callable]:

@@ -9,27 +9,15 @@ from __future__ import annotations
 
 import secrets
 import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: F401,E402  (one browser per test run)
 from tests.conftest import fresh_database
 from tests.e2e.helpers import VIEWPORT
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_HOST = "127.0.0.1"
 
 
@@ -79,25 +67,6 @@ def live_server(tmp_path_factory):
         drop()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} not found: browser tests need Debian's chromium "
-            "(`make install-test` installs it; never `playwright install`)",
-            pytrace=False,
-        )
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    finally:
-        playwright.stop()
-
-
 class PageProblems:
     """What the page did that a test must not let pass: foreign hosts, console errors,
     uncaught exceptions, dialogs. ``allow_console(substring)`` whitelists an expected error
@@ -108,8 +77,7 @@ class PageProblems:
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.dialogs: list[str] = []
-        # Chromium asks for /favicon.ico on its own; the app has no icon yet (a 404, not a page bug)
-        self.allowed_console: list[str] = ["/favicon.ico)"]
+        self.allowed_console: list[str] = []
 
     def allow_console(self, substring: str) -> None:
         self.allowed_console.append(substring)
