@@ -572,3 +572,34 @@ def test_my_training_query_count_does_not_grow_with_topics(client, login_as, cou
     session.commit()
     assert "Thêm 2" in client.get("/my/training").get_data(as_text=True)
     assert count_queries() == before
+
+
+def test_path_traversal_in_the_file_name_is_harmless(client, login_as, world, draft_version, session, app):
+    login_as(world.users["instructor"])
+    assert _upload(client, draft_version, "../../../etc/bai.pdf", PDF).status_code == 302
+    session.expire_all()
+    [attachment] = session.get(TopicVersion, draft_version.id).attachments
+    assert attachment.filename == "bai.pdf"
+    assert "/" not in attachment.stored_name and ".." not in attachment.stored_name
+    disposition = client.get(f"/attachments/{attachment.public_id}").headers["Content-Disposition"]
+    assert "/" not in disposition and ".." not in disposition
+
+
+def test_zip_bomb_shaped_docx_is_never_inflated(client, login_as, world, draft_version):
+    """The type check reads the zip's directory only; nothing is ever decompressed on the server."""
+    import tracemalloc
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\0" * 200_000_000)  # 200 MB inflated, ~200 KB stored
+    data = bomb.getvalue()
+    assert len(data) < 1_000_000
+    login_as(world.users["instructor"])
+    tracemalloc.start()
+    response = _upload(client, draft_version, "bom.docx", data)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert response.status_code == 302
+    assert peak < 50_000_000, f"upload used {peak} bytes: something inflated the archive"
