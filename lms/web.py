@@ -23,7 +23,9 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from lms.auth import permissions
 from lms.auth.permissions import PUBLIC, can, requires
@@ -50,7 +52,16 @@ def select_locale() -> str:
     return lang if lang in LANGUAGES else "vi"
 
 
+class BoundedInt(IntegerConverter):
+    """``<int:...>`` that fits the database's INTEGER: a bigger number is a 404, not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedInt  # before any route is added
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -67,6 +78,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_force_password_change)
     app.after_request(_security_headers)
     app.register_error_handler(LmsError, _domain_error)
+    app.register_error_handler(DataError, _data_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -139,6 +151,13 @@ ERROR_MESSAGES = {
 def _domain_error(error: LmsError):
     db.session.rollback()
     return _render_error(error.status, ERROR_TITLES.get(error.status, "Lỗi"), error.message)
+
+
+def _data_error(error: DataError):
+    """A value the database cannot hold (e.g. a number past INTEGER) is bad input, not a crash."""
+    log.warning("bad input refused by the database on %s %s: %s", request.method, request.path, error.orig)
+    db.session.rollback()
+    return _render_error(400, ERROR_TITLES[400], ERROR_MESSAGES[400])
 
 
 def _csrf_error(error: CSRFError):

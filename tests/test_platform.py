@@ -167,3 +167,8 @@ def test_cli_users_create_and_errors(runner, world, session):
 def test_cli_users_import_missing_file(runner):
     result = runner.invoke(args=["users", "import", "/khong/co/tep.csv"])
     assert result.exit_code == 1 and "/khong/co/tep.csv:0: file not found" in result.output
+
+
+def test_ids_past_the_integer_column_are_404_not_500(client, world, login_as):
+    login_as(world.users["admin"])
+    assert client.get(f"/admin/users/{2**40}").status_code == 404

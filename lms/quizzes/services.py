@@ -579,6 +579,9 @@ def _upsert_answer(
     )
 
 
+MAX_POSITION = 10_000  # far above any quiz; keeps hostile numbers inside the INTEGER column
+
+
 def save_answers(
     session: Session,
     attempt: Attempt,
@@ -591,6 +594,9 @@ def save_answers(
     if not attempt.is_open:
         raise Conflict("Bài làm đã kết thúc; câu trả lời mới không được lưu nữa.")
     items = list(items)
+    for position, _, _ in items:  # a position no attempt can have never reaches the database
+        if not isinstance(position, int) or not 0 <= position < MAX_POSITION:
+            raise LmsError(f"Bài làm không có câu {position}.")
     slots = _slots_at(session, attempt, {position for position, _, _ in items})
     saved = []
     for position, fields, seq in items:

@@ -319,3 +319,14 @@ def test_key_correction_refuses_changed_choices(session, setup, world):
     data["choices"].reverse()
     with pytest.raises(Exception, match="giữ nguyên các phương án"):
         services.correct_key(session, world.users["instructor"], version, data, NOW)
+
+
+def test_a_position_out_of_any_range_is_a_clear_error(session, setup):
+    from lms.errors import LmsError
+    from lms.quizzes.services import save_answers, start_attempt
+
+    quiz, learner, _ = setup
+    attempt = start_attempt(session, learner, quiz, NOW)
+    for position in (2**40, -1):
+        with pytest.raises(LmsError, match="không có câu"):
+            save_answers(session, attempt, [(position, {}, 1)], NOW)
