@@ -122,7 +122,10 @@ def _blocks(source: str, path: str, problems: list[FileProblem]) -> list[_Block]
             blocks.append(_Block(current, category, meta))
         current, meta = [], []
 
-    for number, raw in enumerate(source.splitlines(), start=1):
+    # split on line feeds only: str.splitlines() also breaks at \x1c-\x1e, \x85 and \u2028, which
+    # editors do not show as new lines, and the line numbers we report must match the editor's
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, raw in enumerate(lines, start=1):
         line = raw.rstrip()
         stripped = line.strip()
         if depth == 0 and stripped.startswith("//"):
