@@ -4,8 +4,10 @@ template helpers, and the few routes that belong to no feature (home, /healthz, 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import (
     Blueprint,
     Flask,
@@ -18,7 +20,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import Babel, format_date, format_datetime, format_decimal
+from flask_babel import Babel, format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -192,7 +194,14 @@ def _vndatetime(value: dt.datetime | None) -> str:
 def _vnnumber(value, places: int = 2) -> str:
     if value is None:
         return "—"
-    return format_decimal(value, format="#,##0." + "0" * places if places else "#,##0")
+    return _format_number(value, places, str(get_locale() or "vi"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_number(value, places: int, locale: str) -> str:
+    # Babel's formatting is slow (a quiz page formats each question's points: ~6 ms a page);
+    # the result depends only on these arguments, so it is memoized
+    return babel_format_decimal(value, format="#,##0." + "0" * places if places else "#,##0", locale=locale)
 
 
 # --- routes that belong to no feature -----------------------------------------------------
