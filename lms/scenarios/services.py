@@ -22,6 +22,7 @@ from lms.errors import Conflict, FileProblem, Forbidden, InvalidFile, LmsError, 
 from lms.org.models import CadreProfile, Unit
 from lms.results.services import record_result
 from lms.sanitize import markdown_to_html
+from lms.scenarios.editor import META_KEYS
 from lms.scenarios.graph import Graph, apply_effects, final_score, path_score, rubric_max
 from lms.scenarios.models import (
     RunMode,
@@ -377,24 +378,7 @@ def new_version(session: Session, scenario: Scenario, actor: User, now: dt.datet
         status=ScenarioStatus.draft,
         created_at=now,
     )
-    for column in (
-        "title",
-        "field",
-        "target_groups",
-        "titles",
-        "legal_basis",
-        "as_of",
-        "estimated_minutes",
-        "pass_mark",
-        "rubric_weight",
-        "allow_retry",
-        "attempts_allowed",
-        "grading_method",
-        "max_points",
-        "min_points",
-        "document",
-        "rendered",
-    ):
+    for column in (*META_KEYS, "max_points", "min_points", "document", "rendered"):
         setattr(copy, column, getattr(scenario, column))
     copy.updated_at = now
     session.add(copy)
