@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -47,6 +48,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.wire import Client, WireError  # noqa: E402
+
 DATA = Path(__file__).resolve().parent / "data"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PASSWORD = "Thi-cuoi-khoa-2026"
@@ -226,6 +229,10 @@ def serve(app_spec: str, env: dict, args, instances: int) -> Servers:
         ]  # fmt: skip
         if args.worker_class == "gthread":
             command += ["--threads", str(args.threads)]
+        if args.trace:  # the server's own time per request (%(D)s, microseconds), to tell queueing apart
+            log_name = f"access-{app_spec.split(':')[0]}-{port}.log"
+            command += ["--access-logfile", str(args.trace / log_name),
+                        "--access-logformat", '%(t)s "%(r)s" %(s)s %(D)s']  # fmt: skip
         app_root = args.app_root if app_spec.startswith("lms:") else ROOT  # before/after comparisons
         full_env = {**os.environ, "PYTHONPATH": str(app_root), **env}
         log = open(Path(tempfile.gettempdir()) / f"exam-day-gunicorn-{port}.log", "w")  # noqa: SIM115
@@ -268,6 +275,7 @@ class Stats:
     errors: Counter = field(default_factory=Counter)
     acked: dict[tuple[str, int], tuple[int, str]] = field(default_factory=dict)
     save_window: list[float] = field(default_factory=lambda: [float("inf"), 0.0])
+    trace: list[tuple[float, str, float, int]] | None = None  # (sent at, kind, ms, status) with --trace
 
     def base(self) -> str:
         """Round-robin over the instances, per request (a learner's requests alternate)."""
@@ -283,10 +291,15 @@ class Stats:
         began = time.monotonic()
         try:
             response = await client.request(method, self.base() + path, **kw)
-        except httpx.HTTPError as exc:
-            self.errors[f"{kind}: {type(exc).__name__}"] += 1
+        except (httpx.HTTPError, WireError) as exc:
+            self.errors[
+                f"{kind}: {exc}" if isinstance(exc, WireError) else f"{kind}: {type(exc).__name__}"
+            ] += 1
             raise
-        self.latencies.setdefault(kind, []).append((time.monotonic() - began) * 1000)
+        took = (time.monotonic() - began) * 1000
+        self.latencies.setdefault(kind, []).append(took)
+        if self.trace is not None:
+            self.trace.append((began, kind, took, response.status_code))
         if kind == "save":
             self.save_window[0] = min(self.save_window[0], began)
             self.save_window[1] = max(self.save_window[1], time.monotonic())
@@ -307,6 +320,18 @@ def plan(rng: random.Random, choices: dict[int, list[str]]) -> list[tuple[int, s
     return saves
 
 
+@contextlib.asynccontextmanager
+async def new_client(args):
+    """One learner's HTTP client: bench/wire.py (default), or httpx for comparison. Either way one
+    request per connection, as nginx speaks to gunicorn."""
+    if args.client == "wire":
+        yield Client(timeout=args.timeout)
+        return
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=0)
+    async with httpx.AsyncClient(timeout=args.timeout, limits=limits, **CLIENT) as client:
+        yield client
+
+
 async def paced_saves(stats: Stats, client, saves, send, until: float) -> None:
     """Send the saves evenly spaced until `until` (one at a time: a learner waits for the answer).
     A learner still behind at `until` (the server too slow) gives up the rest: they count as
@@ -325,13 +350,12 @@ async def learner(i: int, username: str, quiz: str, stats: Stats, t0: float, arg
     # the lobby: learners log in before the exam opens, uniformly over --login-window
     lobby = t0 - args.login_window
     await asyncio.sleep(max(0.0, lobby + i * args.login_window / args.learners - time.monotonic()))
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=0)  # as nginx to upstream
-    async with httpx.AsyncClient(timeout=args.timeout, limits=limits, **CLIENT) as client:
+    async with new_client(args) as client:
         try:
             await _exam(i, username, quiz, stats, t0, args, rng, client)
         except Budget:
             stats.errors["stopped by the request/time cap"] += 1
-        except httpx.HTTPError:
+        except (httpx.HTTPError, WireError):
             pass  # counted in Stats.request
 
 
@@ -401,9 +425,8 @@ async def floor_learner(i: int, stats: Stats, t0: float, args) -> None:
     rng = random.Random(i)
     await asyncio.sleep(max(0.0, t0 + i * args.start_window / args.learners - time.monotonic()))
     choices = {p: [str(v) for v in range(1, 5)] for p in range(1, 21)}
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=0)  # as nginx to upstream
     seq = int(time.time() * 1000)
-    async with httpx.AsyncClient(timeout=args.timeout, limits=limits, **CLIENT) as client:
+    async with new_client(args) as client:
 
         async def send(item: tuple[int, str]) -> None:
             nonlocal seq
@@ -418,7 +441,7 @@ async def floor_learner(i: int, stats: Stats, t0: float, args) -> None:
             await paced_saves(stats, client, plan(rng, choices), send, t0 + args.seconds * 0.85)
         except Budget:
             stats.errors["stopped by the request/time cap"] += 1
-        except httpx.HTTPError:
+        except (httpx.HTTPError, WireError):
             pass
 
 
@@ -542,6 +565,7 @@ def run(kind: str, args) -> dict:
         servers = serve("lms:create_app()", env, args, args.instances)
         try:
             stats = new_stats(args, servers.bases, args.login_window)
+            stats.trace = [] if args.trace else None
             t0 = time.monotonic() + args.login_window  # the exam opens after the lobby
             asyncio.run(drive(lambda i: learner(i, world["usernames"][i], world["quiz"], stats, t0, args),
                               stats, args.learners))  # fmt: skip
@@ -554,7 +578,12 @@ def run(kind: str, args) -> dict:
         finally:
             servers.stop()
         lost, finished = lost_answers(url, stats.acked)
-        say(f"[{kind}] app: {stats.requests} requests in {elapsed:.1f} s; checking the floor")
+        write_trace(args, kind, "app", stats, t0)
+        say(f"[{kind}] app: {stats.requests} requests in {elapsed:.1f} s")
+        floor = new_stats(args, [])
+        if args.no_floor:
+            return summary(kind, args, stats, floor, lost, finished, cross)
+        say(f"[{kind}] checking the floor")
         from sqlalchemy import create_engine
 
         from bench.floor_app import metadata
@@ -567,12 +596,28 @@ def run(kind: str, args) -> dict:
         )
         try:
             floor = new_stats(args, floor_servers.bases)
+            floor.trace = [] if args.trace else None
             t0 = time.monotonic()
             asyncio.run(drive(lambda i: floor_learner(i, floor, t0, args), floor, args.learners))
+            write_trace(args, kind, "floor", floor, t0)
         finally:
             floor_servers.stop()
     finally:
         drop()
+    return summary(kind, args, stats, floor, lost, finished, cross)
+
+
+def write_trace(args, kind: str, name: str, stats: Stats, t0: float) -> None:
+    """--trace DIR: one CSV row per request (seconds after the exam opened, kind, ms, status)."""
+    if not args.trace:
+        return
+    with open(args.trace / f"{kind}-{name}.csv", "w") as out:
+        out.write("t_s,kind,ms,status\n")
+        for began, what, took, status in sorted(stats.trace or []):
+            out.write(f"{began - t0:.3f},{what},{took:.1f},{status}\n")
+
+
+def summary(kind: str, args, stats: Stats, floor: Stats, lost: int, finished: int, cross: dict) -> dict:
     saves = stats.latencies.get("save", [])
     floor_saves = floor.latencies.get("save", [])
     saves_per_s = len(saves) / max(1e-9, stats.save_window[1] - stats.save_window[0]) if saves else 0.0
@@ -587,6 +632,7 @@ def run(kind: str, args) -> dict:
         "start_window_s": args.start_window,
         "login_window_s": args.login_window,
         "instances": args.instances,
+        "client": args.client,
         "workers": args.workers,
         "worker_class": args.worker_class,
         "threads": args.threads if args.worker_class == "gthread" else 1,
@@ -615,7 +661,8 @@ def run(kind: str, args) -> dict:
         "ratio_to_floor": round(saves_per_s / floor_per_s, 3) if floor_per_s else None,
         **cross,
     }
-    say(f"[{kind}] done: {json.dumps(result, ensure_ascii=False)}")
+    if not args.quiet:
+        print(f"[{kind}] done: {json.dumps(result, ensure_ascii=False)}", file=sys.stderr, flush=True)
     return result
 
 
@@ -654,10 +701,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--instances", type=int, default=1, choices=[1, 2])
     parser.add_argument("--app-root", type=Path, default=ROOT, help="serve the app from another checkout")
+    parser.add_argument(
+        "--client", choices=["wire", "httpx"], default="wire", help="the learners' HTTP client (see wire.py)"
+    )
     parser.add_argument("--timeout", type=float, default=30, help="client timeout per request (s)")
     parser.add_argument("--json", action="store_true", help="last line: one JSON object")
     parser.add_argument("--table", action="store_true", help="print a table")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--trace", type=Path, help="write per-request CSVs and gunicorn access logs to this folder"
+    )
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor (diagnosis only: no ratio)")
     args = parser.parse_args(argv)
     if not 1 <= args.learners <= 5000 or not 5 <= args.seconds <= 1800:
         parser.error("--learners 1..5000, --seconds 5..1800")
@@ -666,6 +720,8 @@ def main(argv: list[str] | None = None) -> int:
     args.start_window = min(args.start_window, args.seconds * 0.5)
     if args.login_window is None:
         args.login_window = args.start_window
+    if args.trace:
+        args.trace.mkdir(parents=True, exist_ok=True)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     if args.db == "both" and not pg_reachable(args.pg_url):
         print(f"PostgreSQL is not reachable at {args.pg_url}: SQLite only", file=sys.stderr)

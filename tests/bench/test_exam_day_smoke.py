@@ -1,0 +1,38 @@
+"""The exam-day benchmark itself keeps working (bench/exam_day.py at toy size, SQLite).
+
+No timing is asserted here (figures live in bench/README.md); this checks that the bench still
+drives the real app end to end — logins, the synchronized start, every autosave, submit — that its
+lost-answer check reads the database, and that its JSON line has the fields the issue names.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+REQUIRED = [
+    "learners", "saves_per_s", "save_p50_ms", "save_p99_ms", "start_p99_ms", "submit_p99_ms",
+    "errors", "lost_answers", "floor_saves_per_s", "ratio_to_floor",
+]  # fmt: skip
+
+
+def test_a_small_exam_day_runs_clean_and_reports_every_field():
+    learners = 5
+    done = subprocess.run(
+        [sys.executable, "bench/exam_day.py", "--learners", str(learners), "--seconds", "8",
+         "--login-window", "2", "--workers", "2", "--db", "sqlite", "--json", "--quiet"],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(REQUIRED) <= set(result)
+    assert result["errors"] == 0 and result["floor_errors"] == 0, result["error_kinds"]
+    assert result["lost_answers"] == 0
+    assert result["finished_attempts"] == learners
+    # 20 answers each, every one acknowledged and then checked in the database
+    assert result["acknowledged_answers"] == 20 * learners
+    assert result["saves"] + result["saves_skipped"] == 27 * learners
+    assert result["ratio_to_floor"] > 0
