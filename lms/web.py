@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import Babel, format_date, format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import text
@@ -128,31 +129,31 @@ def _render_error(status: int, title: str, message: str):
 
 
 ERROR_TITLES = {
-    400: "Yêu cầu không hợp lệ",
-    401: "Cần đăng nhập",
-    403: "Không có quyền truy cập",
-    404: "Không tìm thấy trang",
-    405: "Thao tác không được phép",
-    409: "Xung đột dữ liệu",
-    413: "Tệp quá lớn",
-    429: "Thao tác quá nhiều lần",
-    500: "Lỗi hệ thống",
+    400: _l("Yêu cầu không hợp lệ"),
+    401: _l("Cần đăng nhập"),
+    403: _l("Không có quyền truy cập"),
+    404: _l("Không tìm thấy trang"),
+    405: _l("Thao tác không được phép"),
+    409: _l("Xung đột dữ liệu"),
+    413: _l("Tệp quá lớn"),
+    429: _l("Thao tác quá nhiều lần"),
+    500: _l("Lỗi hệ thống"),
 }
 ERROR_MESSAGES = {
-    400: "Dữ liệu gửi lên không hợp lệ. Vui lòng quay lại và thử lại.",
-    401: "Vui lòng đăng nhập để tiếp tục.",
-    403: "Tài khoản của bạn không được phép xem hoặc thao tác nội dung này.",
-    404: "Trang bạn tìm không tồn tại hoặc đã được chuyển đi.",
-    405: "Thao tác này không được phép trên trang này.",
-    413: "Tệp tải lên vượt quá dung lượng cho phép.",
-    429: "Bạn đã thao tác quá nhiều lần. Vui lòng chờ ít phút rồi thử lại.",
-    500: "Đã có lỗi ngoài ý muốn. Dữ liệu của bạn chưa bị mất; vui lòng thử lại sau ít phút.",
+    400: _l("Dữ liệu gửi lên không hợp lệ. Vui lòng quay lại và thử lại."),
+    401: _l("Vui lòng đăng nhập để tiếp tục."),
+    403: _l("Tài khoản của bạn không được phép xem hoặc thao tác nội dung này."),
+    404: _l("Trang bạn tìm không tồn tại hoặc đã được chuyển đi."),
+    405: _l("Thao tác này không được phép trên trang này."),
+    413: _l("Tệp tải lên vượt quá dung lượng cho phép."),
+    429: _l("Bạn đã thao tác quá nhiều lần. Vui lòng chờ ít phút rồi thử lại."),
+    500: _l("Đã có lỗi ngoài ý muốn. Dữ liệu của bạn chưa bị mất; vui lòng thử lại sau ít phút."),
 }
 
 
 def _domain_error(error: LmsError):
     db.session.rollback()
-    return _render_error(error.status, ERROR_TITLES.get(error.status, "Lỗi"), error.message)
+    return _render_error(error.status, ERROR_TITLES.get(error.status, _("Lỗi")), error.message)
 
 
 def _data_error(error: DataError):
@@ -165,15 +166,15 @@ def _data_error(error: DataError):
 def _csrf_error(error: CSRFError):
     return _render_error(
         400,
-        "Phiên làm việc đã hết hạn",
-        "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.",
+        _("Phiên làm việc đã hết hạn"),
+        _("Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại."),
     )
 
 
 def _http_error(error: HTTPException):
     status = error.code or 500
     if request.path.startswith("/static/") or request.accept_mimetypes.best == "application/json":
-        return {"error": ERROR_MESSAGES.get(status, error.description)}, status
+        return {"error": str(ERROR_MESSAGES.get(status, error.description))}, status
     return _render_error(status, ERROR_TITLES.get(status, error.name), ERROR_MESSAGES.get(status, ""))
 
 

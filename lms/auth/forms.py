@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from lms.auth.models import ROLE_LABELS
@@ -45,7 +45,9 @@ class ChangePasswordForm(FlaskForm):
 class UserCreateForm(FlaskForm):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(min=3, max=80)])
     display_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(_l("Vai trò"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(
+        _l("Vai trò"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()]
+    )
     unit_id = SelectField(_l("Đơn vị"), coerce=int, validate_choice=True)
     submit = SubmitField(_l("Tạo tài khoản"))
 

@@ -13,6 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from lms import audit
 from lms.auth.forms import (
@@ -130,9 +131,9 @@ def change_password_view():
 # --- administration ------------------------------------------------------------------------
 
 
-def _unit_choices() -> list[tuple[int, str]]:
+def _unit_choices() -> list[SelectChoice]:
     units = db.session.scalars(select(Unit).order_by(Unit.path))
-    return [(u.id, ("— " * (u.path.count("/") - 2)) + u.name) for u in units]
+    return [SelectChoice(u.id, ("— " * (u.path.count("/") - 2)) + u.name) for u in units]
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from wtforms import (
     DecimalField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -24,7 +25,7 @@ from lms.evaluation.models import (
 from lms.evaluation.services import MIN_CORRECTION_REASON, MIN_DECISION_REASON
 from lms.org.models import PLANNING_STATUS_LABELS
 
-ALL = ("", _l("— Tất cả —"))
+ALL = SelectChoice("", _l("— Tất cả —"))
 MAX_ID = 2_147_483_647  # an INTEGER column
 
 
@@ -37,13 +38,17 @@ class BoardFilterForm(FlaskForm):
     target_group_id = SelectField(_l("Nhóm đối tượng"), coerce=int, validators=[Optional()])
     planning_status = SelectField(
         _l("Quy hoạch"),
-        choices=[ALL, *((k.value, v) for k, v in PLANNING_STATUS_LABELS.items())],
+        choices=[ALL, *(SelectChoice(k.value, v) for k, v in PLANNING_STATUS_LABELS.items())],
         validators=[Optional()],
     )
     band = SelectField(_l("Xếp loại"), validators=[Optional()])
     gap = SelectField(
         _l("Tiêu chuẩn chức danh"),
-        choices=[ALL, ("gap", _l("Chưa đạt chuẩn")), ("overdue", _l("Quá hạn đạt chuẩn"))],
+        choices=[
+            ALL,
+            SelectChoice("gap", _l("Chưa đạt chuẩn")),
+            SelectChoice("overdue", _l("Quá hạn đạt chuẩn")),
+        ],
         validators=[Optional()],
     )
     cohort_id = IntegerField(_l("Mã lớp (đợt)"), validators=[Optional(), NumberRange(1, MAX_ID)])
@@ -51,7 +56,9 @@ class BoardFilterForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = SelectField(_l("Quyết định"), choices=[(k.value, v) for k, v in DECISION_LABELS.items()])
+    decision = SelectField(
+        _l("Quyết định"), choices=[SelectChoice(k.value, v) for k, v in DECISION_LABELS.items()]
+    )
     reason = TextAreaField(
         _l("Lý do (bắt buộc)"),
         validators=[
@@ -81,7 +88,9 @@ class FinalizeForm(FlaskForm):
 
 class AssessmentForm(FlaskForm):
     cohort_id = IntegerField(_l("Mã lớp (đợt)"), validators=[InputRequired(), NumberRange(1, MAX_ID)])
-    kind = SelectField(_l("Loại đánh giá"), choices=[(k.value, v) for k, v in ASSESSMENT_KIND_LABELS.items()])
+    kind = SelectField(
+        _l("Loại đánh giá"), choices=[SelectChoice(k.value, v) for k, v in ASSESSMENT_KIND_LABELS.items()]
+    )
     month = StringField(
         _l("Tháng (NNNN-TT)"),
         validators=[DataRequired(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Ghi theo dạng 2026-03."))],
@@ -128,7 +137,7 @@ for _component in COMPONENTS:
 class SurveyForm(FlaskForm):
     improvement = RadioField(
         _l("Sau khóa bồi dưỡng, năng lực thực thi công việc của đồng chí thay đổi thế nào?"),
-        choices=[(k.value, v) for k, v in IMPROVEMENT_LABELS.items()],
+        choices=[SelectChoice(k.value, v) for k, v in IMPROVEMENT_LABELS.items()],
         validators=[InputRequired(_l("Cần chọn một mức."))],
     )
     needs_update = BooleanField(_l("Cần cập nhật, bổ sung kiến thức thường xuyên"))

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from lms import audit
 from lms.auth.permissions import authorize, requires, unit_scope
@@ -87,13 +88,15 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 def board():
     form = BoardFilterForm(request.args)
     units = scoped_units()
-    form.unit_id.choices = [(0, _("— Tất cả —"))] + [(u.id, indent(u)) for u in units]
+    form.unit_id.choices = [SelectChoice(0, _("— Tất cả —"))] + [SelectChoice(u.id, indent(u)) for u in units]
     titles = db.session.scalars(select(Title).order_by(Title.sort_order)).all()
-    form.title_id.choices = [(0, _("— Tất cả —"))] + [(t.id, t.name) for t in titles]
+    form.title_id.choices = [SelectChoice(0, _("— Tất cả —"))] + [SelectChoice(t.id, t.name) for t in titles]
     groups = db.session.scalars(select(TargetGroup).order_by(TargetGroup.code)).all()
-    form.target_group_id.choices = [(0, _("— Tất cả —"))] + [(g.id, g.name) for g in groups]
+    form.target_group_id.choices = [SelectChoice(0, _("— Tất cả —"))] + [
+        SelectChoice(g.id, g.name) for g in groups
+    ]
     bands = [name for name, _minimum in services.DEFAULT_BANDS]
-    form.band.choices = [("", _("— Tất cả —"))] + [(b, b) for b in bands]
+    form.band.choices = [SelectChoice("", _("— Tất cả —"))] + [SelectChoice(b) for b in bands]
     valid = form.validate()
     filters = BoardFilters()
     if valid:
@@ -456,7 +459,7 @@ def _report_params():
 
     form = ReportForm(request.args)
     units = scoped_units()
-    form.unit_id.choices = [(u.id, indent(u)) for u in units]
+    form.unit_id.choices = [SelectChoice(u.id, indent(u)) for u in units]
     this_year = _today().year
     form.validate()
     unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else current_user.unit

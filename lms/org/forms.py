@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.org.models import GENDER_LABELS, PLANNING_STATUS_LABELS
@@ -17,7 +17,10 @@ class CadreFilterForm(FlaskForm):
     title_id = SelectField(_l("Chức danh"), coerce=int, validators=[Optional()])
     planning_status = SelectField(
         _l("Quy hoạch"),
-        choices=[("", _l("— Tất cả —")), *((k.value, v) for k, v in PLANNING_STATUS_LABELS.items())],
+        choices=[
+            SelectChoice("", _l("— Tất cả —")),
+            *(SelectChoice(k.value, v) for k, v in PLANNING_STATUS_LABELS.items()),
+        ],
         validators=[Optional()],
     )
 
@@ -25,7 +28,7 @@ class CadreFilterForm(FlaskForm):
 class CadreEditForm(FlaskForm):
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
     birth_year = IntegerField(_l("Năm sinh"), validators=[DataRequired(), NumberRange(1930, 2015)])
-    gender = SelectField(_l("Giới tính"), choices=list(GENDER_LABELS.items()))
+    gender = SelectField(_l("Giới tính"), choices=[SelectChoice(k, v) for k, v in GENDER_LABELS.items()])
     ethnicity = StringField(_l("Dân tộc"), validators=[DataRequired(), Length(max=60)])
     unit_id = SelectField(_l("Đơn vị"), coerce=int)
     title_id = SelectField(_l("Chức danh"), coerce=int)

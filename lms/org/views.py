@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from lms.auth.permissions import authorize, requires, unit_scope
 from lms.db import db
@@ -53,9 +54,11 @@ def units():
 def cadres():
     form = CadreFilterForm(request.args)
     units = _scoped_units()
-    form.unit_id.choices = [(0, _("— Tất cả —"))] + [(u.id, _indent(u)) for u in units]
+    form.unit_id.choices = [SelectChoice(0, _("— Tất cả —"))] + [
+        SelectChoice(u.id, _indent(u)) for u in units
+    ]
     titles = db.session.scalars(select(Title).order_by(Title.sort_order)).all()
-    form.title_id.choices = [(0, _("— Tất cả —"))] + [(t.id, t.name) for t in titles]
+    form.title_id.choices = [SelectChoice(0, _("— Tất cả —"))] + [SelectChoice(t.id, t.name) for t in titles]
     form.validate()
     query = cadre_list_query(
         unit_scope(current_user),
@@ -113,15 +116,15 @@ def cadre_edit(public_id: str):
     profile = get_profile(db.session, public_id)
     authorize("cadre.edit", profile)
     form = CadreEditForm(obj=profile)
-    form.unit_id.choices = [(u.id, _indent(u)) for u in _scoped_units()]
+    form.unit_id.choices = [SelectChoice(u.id, _indent(u)) for u in _scoped_units()]
     titles = db.session.scalars(select(Title).order_by(Title.sort_order)).all()
-    form.title_id.choices = [(0, _("— Chưa có —"))] + [(t.id, t.name) for t in titles]
+    form.title_id.choices = [SelectChoice(0, _("— Chưa có —"))] + [SelectChoice(t.id, t.name) for t in titles]
     qual_form = QualificationForm(prefix="q")
     levels = db.session.scalars(
         select(QualificationLevel).order_by(QualificationLevel.kind, QualificationLevel.rank)
     ).all()
     qual_form.level_id.choices = [
-        (lv.id, f"{QUALIFICATION_KIND_LABELS[lv.kind]}: {lv.name}") for lv in levels
+        SelectChoice(lv.id, f"{QUALIFICATION_KIND_LABELS[lv.kind]}: {lv.name}") for lv in levels
     ]
     status = 200
     if request.method == "POST":

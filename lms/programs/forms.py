@@ -7,6 +7,7 @@ from wtforms import (
     DateField,
     DecimalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -23,8 +24,8 @@ SLUG = Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Chỉ gồm chữ thường k
 class TopicForm(FlaskForm):
     code = StringField(_l("Mã chuyên đề"), validators=[Optional(), Length(max=80), SLUG])
     title = StringField(_l("Tiêu đề"), validators=[DataRequired(), Length(max=400)])
-    kind = SelectField(_l("Loại"), choices=[(k.value, v) for k, v in TOPIC_KIND_LABELS.items()])
-    field = SelectField(_l("Lĩnh vực"), choices=list(FIELDS.items()))
+    kind = SelectField(_l("Loại"), choices=[SelectChoice(k.value, v) for k, v in TOPIC_KIND_LABELS.items()])
+    field = SelectField(_l("Lĩnh vực"), choices=[SelectChoice(k, v) for k, v in FIELDS.items()])
     hours = DecimalField(_l("Số giờ"), places=1, validators=[DataRequired(), NumberRange(min=0.5, max=200)])
     target_groups = SelectMultipleField(_l("Nhóm đối tượng"), validators=[Optional()])
     legal_basis = TextAreaField(_l("Căn cứ pháp lý"), validators=[Optional(), Length(max=4000)])

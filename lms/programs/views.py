@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from lms.auth.models import Role
 from lms.auth.permissions import authorize, can, requires, unit_scope
@@ -106,10 +107,10 @@ def program_view(code: str):
 def _program_form(program: Program | None) -> ProgramForm:
     form = ProgramForm(obj=program)
     form.target_group_ids.choices = [
-        (g.id, g.name) for g in db.session.scalars(select(TargetGroup).order_by(TargetGroup.id))
+        SelectChoice(g.id, g.name) for g in db.session.scalars(select(TargetGroup).order_by(TargetGroup.id))
     ]
     form.title_ids.choices = [
-        (t.id, t.name) for t in db.session.scalars(select(Title).order_by(Title.sort_order))
+        SelectChoice(t.id, t.name) for t in db.session.scalars(select(Title).order_by(Title.sort_order))
     ]
     if program is not None and request.method == "GET":
         form.target_group_ids.data = [g.id for g in program.target_groups]
@@ -158,7 +159,7 @@ def _program_edit(program: Program | None):
 def _topic_form(version: TopicVersion | None) -> TopicForm:
     form = TopicForm(obj=version)
     form.target_groups.choices = [
-        (g.code, g.name) for g in db.session.scalars(select(TargetGroup).order_by(TargetGroup.id))
+        SelectChoice(g.code, g.name) for g in db.session.scalars(select(TargetGroup).order_by(TargetGroup.id))
     ]
     if version is not None and request.method == "GET":
         form.target_groups.data = version.target_group_codes
@@ -477,10 +478,10 @@ def cohorts():
 def cohort_new():
     form = CohortForm()
     form.program_id.choices = [
-        (p.id, p.title) for p in db.session.scalars(select(Program).order_by(Program.code))
+        SelectChoice(p.id, p.title) for p in db.session.scalars(select(Program).order_by(Program.code))
     ]
     units = db.session.scalars(select(Unit).where(unit_scope(current_user)).order_by(Unit.path)).all()
-    form.unit_id.choices = [(u.id, u.name) for u in units]
+    form.unit_id.choices = [SelectChoice(u.id, u.name) for u in units]
     if form.validate_on_submit():
         program = db.session.get(Program, form.program_id.data)
         unit = db.session.get(Unit, form.unit_id.data)
@@ -547,7 +548,7 @@ def _enroll_form(cohort: Cohort, enrollments) -> EnrollForm:
         .limit(500)
     )
     form.profile_ids.choices = [
-        (p.id, f"{p.full_name} — {p.unit.name}") for p in candidates if p.id not in enrolled
+        SelectChoice(p.id, f"{p.full_name} — {p.unit.name}") for p in candidates if p.id not in enrolled
     ]
     return form
 
@@ -609,8 +610,8 @@ def cohort_export(public_id: str):
 @requires("needs.file")
 def need_new():
     form = NeedForm()
-    form.title_id.choices = [(0, _("— Không theo chức danh —"))] + [
-        (t.id, t.name) for t in db.session.scalars(select(Title).order_by(Title.sort_order))
+    form.title_id.choices = [SelectChoice(0, _("— Không theo chức danh —"))] + [
+        SelectChoice(t.id, t.name) for t in db.session.scalars(select(Title).order_by(Title.sort_order))
     ]
     if form.validate_on_submit():
         title = db.session.get(Title, form.title_id.data) if form.title_id.data else None

@@ -14,6 +14,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
 
 from lms.auth.permissions import authorize, requires
 from lms.db import db
@@ -100,7 +101,7 @@ def _home():
 def create_with_forms():
     form = NewScenarioForm()
     units = _owner_units()
-    form.owner_unit_id.choices = [(u.id, u.name) for u in units]
+    form.owner_unit_id.choices = [SelectChoice(u.id, u.name) for u in units]
     error = None
     if form.validate_on_submit():
         unit = next((u for u in units if u.id == form.owner_unit_id.data), current_user.unit)
@@ -129,7 +130,7 @@ def author(public_id: str):
 def _overview(scenario: Scenario, add_form: AddNodeForm, error: str | None = None, status: int = 200):
     doc = scenario.doc
     start_form = StartNodeForm()
-    start_form.start.choices = [(i, i) for i in editor.node_ids(doc)]
+    start_form.start.choices = [SelectChoice(i) for i in editor.node_ids(doc)]
     start_form.start.data = doc.get("start")
     rows = [
         {"node": n, "targets": editor.outgoing(n), "referrers": editor.referrers(doc, n["id"])}
@@ -177,7 +178,7 @@ def author_start(public_id: str):
         return _not_editable(scenario)
     form = StartNodeForm()
     doc = scenario.doc
-    form.start.choices = [(i, i) for i in editor.node_ids(doc)]
+    form.start.choices = [SelectChoice(i) for i in editor.node_ids(doc)]
     if not form.validate_on_submit():
         flash(_("Hãy chọn một nút có trong danh sách làm nút bắt đầu."), "error")
         return _home()
@@ -194,10 +195,14 @@ def _meta_choices(form: MetadataForm) -> None:
 
     data = load_reference_data()
     known = known_codes()
-    form.field.choices = [("", _("— Chọn lĩnh vực —"))] + [(f, f) for f in FIELDS]
-    form.titles.choices = [(t["code"], t["name"]) for t in data["titles"] if t["code"] in known["titles"]]
+    form.field.choices = [SelectChoice("", _("— Chọn lĩnh vực —"))] + [SelectChoice(f) for f in FIELDS]
+    form.titles.choices = [
+        SelectChoice(t["code"], t["name"]) for t in data["titles"] if t["code"] in known["titles"]
+    ]
     form.target_groups.choices = [
-        (g["code"], g["name"]) for g in data["target_groups"] if g["code"] in known["target_groups"]
+        SelectChoice(g["code"], g["name"])
+        for g in data["target_groups"]
+        if g["code"] in known["target_groups"]
     ]
 
 
@@ -278,11 +283,11 @@ def author_variables(public_id: str):
 # --- nodes ----------------------------------------------------------------------------------
 
 
-def _targets_for(doc: dict, node_id: str) -> list[tuple[str, str]]:
-    options = [("", _("— Chưa chọn —"))]
+def _targets_for(doc: dict, node_id: str) -> list[SelectChoice]:
+    options = [SelectChoice("", _("— Chưa chọn —"))]
     for node in doc.get("nodes") or []:
         if node["id"] != node_id:
-            options.append((node["id"], f"{node['id']} · {node.get('title', '')}"))
+            options.append(SelectChoice(node["id"], f"{node['id']} · {node.get('title', '')}"))
     return options
 
 

@@ -8,6 +8,7 @@ from wtforms import (
     DecimalField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -29,7 +30,7 @@ class SourceForm(FlaskForm):
 
 
 class StartForm(FlaskForm):
-    mode = SelectField(choices=[("practice", "practice"), ("assessed", "assessed")])
+    mode = SelectField(choices=[SelectChoice("practice"), SelectChoice("assessed")])
 
 
 class PlayForm(FlaskForm):
@@ -107,10 +108,10 @@ class MetadataForm(FlaskForm):
     grading_method = SelectField(
         _l("Cách tính điểm khi làm nhiều lượt"),
         choices=[
-            ("highest", _l("Lượt cao nhất")),
-            ("last", _l("Lượt cuối")),
-            ("first", _l("Lượt đầu")),
-            ("mean", _l("Trung bình các lượt")),
+            SelectChoice("highest", _l("Lượt cao nhất")),
+            SelectChoice("last", _l("Lượt cuối")),
+            SelectChoice("first", _l("Lượt đầu")),
+            SelectChoice("mean", _l("Trung bình các lượt")),
         ],
     )
 
@@ -142,10 +143,10 @@ class AddNodeForm(FlaskForm):
     kind = SelectField(
         _l("Loại nút"),
         choices=[
-            ("situation", _l("Tình huống (diễn biến)")),
-            ("decision", _l("Quyết định (các phương án)")),
-            ("response", _l("Trả lời viết (chấm theo tiêu chí)")),
-            ("ending", _l("Kết thúc")),
+            SelectChoice("situation", _l("Tình huống (diễn biến)")),
+            SelectChoice("decision", _l("Quyết định (các phương án)")),
+            SelectChoice("response", _l("Trả lời viết (chấm theo tiêu chí)")),
+            SelectChoice("ending", _l("Kết thúc")),
         ],
     )
     title = StringField(_l("Tiêu đề"), validators=[DataRequired(), Length(max=300)])

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from lms.auth.models import Role
 from lms.auth.permissions import authorize, can, requires, unit_scope
@@ -175,7 +176,7 @@ def manage():
 def create():
     form = SourceForm()
     units = _owner_units()
-    form.owner_unit_id.choices = [(u.id, u.name) for u in units]
+    form.owner_unit_id.choices = [SelectChoice(u.id, u.name) for u in units]
     problems, preview = [], None
     if form.validate_on_submit():
         unit = next((u for u in units if u.id == form.owner_unit_id.data), current_user.unit)

@@ -13,6 +13,16 @@
   if (!form) { return; }
 
   var key = "quiz:" + form.dataset.attempt;
+  // the page's language: the template passes its translated messages as data-msg-* attributes
+  var text = {
+    saved: form.dataset.msgSaved || "Đã lưu",
+    unsaved: form.dataset.msgUnsaved || "Chưa lưu",
+    saving: form.dataset.msgSaving || "Đang lưu…",
+    offline: form.dataset.msgOffline || "Chưa lưu — mất kết nối",
+    retry: form.dataset.msgRetry || "Chưa lưu — mất kết nối, sẽ gửi lại",
+    confirm: form.dataset.msgConfirm || "Nộp bài? Sau khi nộp bạn không sửa được câu trả lời.",
+    left: form.dataset.msgLeft || "Còn lại:"
+  };
   var saveUrl = form.dataset.saveUrl;
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var status = document.getElementById("save-status");
@@ -40,8 +50,8 @@
     try { localStorage.setItem(key, JSON.stringify(pending)); } catch (e) { /* storage full or off */ }
   }
 
-  function setStatus(saved, text) {
-    status.textContent = text || (saved ? "Đã lưu" : "Chưa lưu");
+  function setStatus(saved, message) {
+    status.textContent = message || (saved ? text.saved : text.unsaved);
     status.classList.toggle("unsaved", !saved);
   }
 
@@ -81,7 +91,7 @@
     inflight = true;
     var sent = {};
     positions.forEach(function (p) { sent[p] = pending[p]; });
-    setStatus(false, "Đang lưu…");
+    setStatus(false, text.saving);
     fetch(saveUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -105,7 +115,7 @@
         setStatus(Object.keys(pending).length === 0);
       });
     }).catch(function () {
-      setStatus(false, "Chưa lưu — mất kết nối, sẽ gửi lại");
+      setStatus(false, text.retry);
     }).then(function () {
       inflight = false;
       if (Object.keys(pending).length && navigator.onLine) { window.setTimeout(flush, 3000); }
@@ -127,7 +137,7 @@
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
     if (submitter && submitter.value === "submit" && !submitting &&
-        !window.confirm("Nộp bài? Sau khi nộp bạn không sửa được câu trả lời.")) {
+        !window.confirm(text.confirm)) {
       event.preventDefault();
       return;
     }
@@ -136,7 +146,7 @@
   });
 
   window.addEventListener("online", flush);
-  window.addEventListener("offline", function () { setStatus(false, "Chưa lưu — mất kết nối"); });
+  window.addEventListener("offline", function () { setStatus(false, text.offline); });
   window.setInterval(flush, 15000);
   flush();
 
@@ -147,7 +157,7 @@
       var left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
       var minutes = Math.floor(left / 60);
       var seconds = left % 60;
-      timer.textContent = "Còn lại: " + minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+      timer.textContent = text.left + " " + minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
       timer.classList.toggle("urgent", left <= 60);
       if (left === 0 && !submitting) {
         submitting = true;
