@@ -46,9 +46,9 @@ test: install-test
 test-fast: install-test
 	$(BIN)/pytest -m "not e2e" -x
 
-# Exam day on SQLite then PostgreSQL, 300 learners, a 50-second exam, with the floor app: ~4-5 min.
+# Exam day on SQLite then PostgreSQL, 150 learners, a 60-second exam, with the floor app: ~4-5 min.
 bench: install-test
-	$(BIN)/python bench/exam_day.py --learners 300 --seconds 50 --login-window 10 --db both --table
+	$(BIN)/python bench/exam_day.py --learners 150 --seconds 60 --login-window 10 --db both --table
 
 lint: install-test
 	$(BIN)/ruff check lms tests bench
