@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, DecimalField, IntegerField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
@@ -40,4 +51,73 @@ class OverrideForm(FlaskForm):
 class QuestionEditForm(FlaskForm):
     gift = TextAreaField(
         _l("Nội dung câu hỏi (định dạng GIFT)"), validators=[DataRequired(), Length(max=50000)]
+    )
+
+
+# --- the per-field question form (lms/quizzes/authoring.py turns it into a QuestionInput) -------
+
+CHOICE_ROWS = 6  # rows of an empty form (enough without JS); a small script may add more
+MAX_CHOICE_ROWS = 30
+
+
+def _max(limit: int) -> Length:
+    return Length(max=limit, message=_l("Tối đa %(max)d ký tự."))
+
+
+class ChoiceRowForm(Form):
+    """One choice row (no CSRF of its own: it lives inside QuestionForm). An empty row is ignored."""
+
+    text = TextAreaField(_l("Nội dung phương án"), validators=[_max(5000)], render_kw={"rows": 2})
+    correct = BooleanField(_l("Phương án đúng"))
+    weight = StringField(_l("Trọng số (%)"), validators=[_max(20)], render_kw={"inputmode": "decimal"})
+    feedback = StringField(_l("Phản hồi khi học viên chọn phương án này"), validators=[_max(5000)])
+
+
+class QuestionForm(FlaskForm):
+    """Every field of every type the form handles; the page shows those of the question's type.
+    The fields check shape only; the rules (a right choice, weights, numbers) are in authoring.py."""
+
+    category = SelectField(_l("Nhóm câu hỏi có sẵn"), validate_choice=False)
+    new_category = StringField(
+        _l("Hoặc nhóm mới (ví dụ: Xây dựng Đảng/Kiểm tra giám sát)"), validators=[_max(400)]
+    )
+    code = StringField(_l("Mã câu hỏi"), validators=[_max(120)])
+    tags = StringField(_l("Nhãn (cách nhau bằng dấu phẩy)"), validators=[_max(400)])
+    text = TextAreaField(_l("Nội dung câu hỏi"), validators=[_max(50000)], render_kw={"rows": 5})
+    points = StringField(
+        _l("Điểm mặc định"), default="1", validators=[_max(20)], render_kw={"inputmode": "decimal"}
+    )
+    general_feedback = TextAreaField(
+        _l("Nhận xét chung (hiện cho học viên sau khi làm bài)"),
+        validators=[_max(20000)],
+        render_kw={"rows": 3},
+    )
+    # single and multi
+    choices = FieldList(FormField(ChoiceRowForm), min_entries=CHOICE_ROWS, max_entries=MAX_CHOICE_ROWS)
+    right = StringField()  # single: the index of the right row (radio buttons drawn by the template)
+    # true/false
+    answer = StringField()  # "true" | "false" (radio buttons)
+    feedback_true = TextAreaField(
+        _l("Phản hồi khi học viên chọn «Đúng»"), validators=[_max(5000)], render_kw={"rows": 2}
+    )
+    feedback_false = TextAreaField(
+        _l("Phản hồi khi học viên chọn «Sai»"), validators=[_max(5000)], render_kw={"rows": 2}
+    )
+    # short answer
+    answers = TextAreaField(
+        _l("Các câu trả lời được chấp nhận (mỗi dòng một câu)"),
+        validators=[_max(20000)],
+        render_kw={"rows": 4},
+    )
+    ignore_diacritics = BooleanField(_l("Không phân biệt dấu thanh (ví dụ chấp nhận cả “Ha Noi”)"))
+    # numerical
+    value = StringField(_l("Đáp số đúng"), validators=[_max(40)], render_kw={"inputmode": "decimal"})
+    tolerance = StringField(
+        _l("Sai số cho phép (±, để trống nếu phải đúng tuyệt đối)"),
+        validators=[_max(40)],
+        render_kw={"inputmode": "decimal"},
+    )
+    # essay
+    rubric = TextAreaField(
+        _l("Hướng dẫn chấm (chỉ người chấm thấy)"), validators=[_max(20000)], render_kw={"rows": 3}
     )

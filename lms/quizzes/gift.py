@@ -193,6 +193,12 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", text).split())
 
 
+def title_of(text: str, code: str) -> str:
+    """A version's title: the question's text without tags, cut to 120 characters (else its code).
+    The per-field form uses it too, so both ways of authoring give the same title."""
+    return _plain(text)[:120] or code
+
+
 def _number(text: str, offset: int) -> float:
     try:
         return float(text.strip().replace(",", "."))
@@ -354,7 +360,7 @@ def _question(block: _Block) -> QuestionInput:
         code=code,
         category=block.category,
         qtype=qtype,
-        title=_plain(unescape(before))[:120] or code,
+        title=title_of(unescape(before), code),
         text_html=_render(question_text.strip(), fmt),
         data=data,
         general_feedback_html=_render(general, fmt) if general else "",

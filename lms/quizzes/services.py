@@ -92,8 +92,16 @@ def version_used(session: Session, version: QuestionVersion) -> bool:
     return bool(session.scalar(select(exists().where(AttemptSlot.question_version_id == version.id))))
 
 
-def _fold_tags(tags: Iterable[str]) -> str:
-    return ",".join(sorted({t.strip().lower() for t in tags if t and t.strip()}))
+def fold_tag(tag: str) -> str:
+    """A tag as stored and searched: trimmed, lower case."""
+    return tag.strip().lower()
+
+
+def fold_tags(tags: Iterable[str]) -> str:
+    return ",".join(sorted({fold_tag(t) for t in tags if t and t.strip()}))
+
+
+CODE_MAX = 120  # Question.code
 
 
 @dataclasses.dataclass
@@ -115,6 +123,8 @@ def check_question(item: QuestionInput) -> list[str]:
         return [f"loại câu hỏi không hỗ trợ: {item.qtype}"]
     if not item.code:
         problems.append("thiếu mã câu hỏi (::tiêu đề::)")
+    elif len(item.code) > CODE_MAX:
+        problems.append(f"mã câu hỏi dài quá {CODE_MAX} ký tự")
     if not (item.text_html or "").strip():
         problems.append("thiếu nội dung câu hỏi")
     problems += get_type(item.qtype, item.data).validate()
@@ -141,7 +151,7 @@ def save_question(
         ),
         "default_points": float(item.points),
     }
-    tags = _fold_tags(item.tags)
+    tags = fold_tags(item.tags)
     question = session.scalar(
         select(Question).where(Question.code == item.code).options(selectinload(Question.versions))
     )
@@ -195,6 +205,33 @@ def questions_in_category(session: Session, path: str, with_children: bool = Tru
             .order_by(QuestionCategory.path, Question.code)
         )
     )
+
+
+def question_by_code(session: Session, code: str) -> Question | None:
+    return session.scalar(select(Question).where(Question.code == code))
+
+
+def bank_questions(session: Session, category: str = "", tag: str = "") -> list[Question]:
+    """The bank page's list: the questions of one category (not its subcategories), of one tag,
+    or both. Tags are stored folded and comma-separated, so a tag is matched between commas."""
+    query = (
+        select(Question)
+        .join(Question.category)
+        .options(selectinload(Question.versions))
+        .order_by(QuestionCategory.path, Question.code)
+    )
+    if category:
+        query = query.where(QuestionCategory.path == normalize_category_path(category))
+    if tag:
+        wrapped = literal(",") + Question.tags + literal(",")
+        query = query.where(wrapped.contains(f",{fold_tag(tag)},", autoescape=True))
+    return list(session.scalars(query))
+
+
+def bank_tags(session: Session) -> list[str]:
+    """Every tag used in the bank, sorted (for the bank page's filter)."""
+    rows = session.scalars(select(Question.tags).where(Question.tags != "").distinct())
+    return sorted({tag for tags in rows for tag in tags.split(",") if tag})
 
 
 # --- quizzes -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -16,8 +17,8 @@ from lms.auth.models import User
 from lms.auth.permissions import authorize, can, requires, unit_scope
 from lms.db import db
 from lms.errors import Conflict, LmsError
-from lms.quizzes import gift, permissions, services  # noqa: F401  (permissions registers the rules)
-from lms.quizzes.forms import GradeForm, OverrideForm, QuestionEditForm
+from lms.quizzes import authoring, gift, permissions, services  # noqa: F401  (permissions registers the rules)
+from lms.quizzes.forms import GradeForm, OverrideForm, QuestionEditForm, QuestionForm
 from lms.quizzes.models import (
     GRADING_LABELS,
     Attempt,
@@ -29,7 +30,7 @@ from lms.quizzes.models import (
     Quiz,
     QuizOverride,
 )
-from lms.quizzes.qtypes import display_response, get_type, learner_payload
+from lms.quizzes.qtypes import REGISTRY, display_response, get_type, learner_payload
 from lms.results.models import PURPOSE_LABELS
 from lms.web import now
 
@@ -415,12 +416,26 @@ def export_results(public_id: str, fmt: str):
 @bp.get("/quizzes/bank")
 @requires("quizzes.author")
 def bank():
+    """The categories, and the questions of one category and/or one tag (a GET form, no JS)."""
     categories = db.session.scalars(select(QuestionCategory).order_by(QuestionCategory.path)).all()
-    path = request.args.get("category", "")
+    path = request.args.get("category", "").strip()
+    tag = services.fold_tag(request.args.get("tag", ""))
     questions = []
-    if path:
-        questions = services.questions_in_category(db.session, path, with_children=False)
-    return render_template("quizzes/bank.html", categories=categories, path=path, questions=questions)
+    if path or tag:
+        try:
+            questions = services.bank_questions(db.session, category=path, tag=tag)
+        except LmsError:  # a category name that is only slashes and spaces
+            path = ""
+    return render_template(
+        "quizzes/bank.html",
+        categories=categories,
+        path=path,
+        tag=tag,
+        tags=services.bank_tags(db.session),
+        questions=questions,
+        form_types=authoring.FORM_TYPES,
+        type_labels={qtype: authoring.type_label(qtype) for qtype in REGISTRY},
+    )
 
 
 @bp.route("/quizzes/bank/<public_id>", methods=["GET", "POST"])
@@ -467,4 +482,93 @@ def edit_question(public_id: str):
             )
             return redirect(url_for("quizzes.edit_question", public_id=public_id))
     used = services.version_used(db.session, question.latest)
-    return render_template("quizzes/question.html", question=question, form=form, used=used, changes=changes)
+    return render_template(
+        "quizzes/question.html",
+        question=question,
+        form=form,
+        used=used,
+        changes=changes,
+        per_field=authoring.form_supported(question.latest),
+    )
+
+
+# --- question bank: the per-field form (lms/quizzes/authoring.py) ----------------------------
+
+
+@bp.get("/quizzes/bank/new")
+@requires("quizzes.author")
+def new_question_types():
+    return render_template(
+        "quizzes/question_types.html",
+        types=[(qtype, authoring.type_label(qtype)) for qtype in authoring.FORM_TYPES],
+        category=request.args.get("category", ""),
+    )
+
+
+@bp.route("/quizzes/bank/new/<qtype>", methods=["GET", "POST"])
+@requires("quizzes.author")
+def new_question(qtype: str):
+    if qtype not in authoring.FORM_TYPES:
+        abort(404)
+    form = QuestionForm()
+    if request.method == "GET":
+        form.category.data = request.args.get("category", "")
+    return _question_form(form, qtype, None)
+
+
+@bp.route("/quizzes/bank/<public_id>/form", methods=["GET", "POST"])
+@requires("quizzes.author")
+def edit_question_form(public_id: str):
+    question = db.session.scalar(select(Question).where(Question.public_id == public_id))
+    if question is None:
+        abort(404)
+    if not authoring.form_supported(question.latest):
+        flash(_("Câu hỏi loại này chỉ sửa được bằng GIFT."), "warning")
+        return redirect(url_for("quizzes.edit_question", public_id=public_id))
+    form = QuestionForm(data=authoring.form_data(question)) if request.method == "GET" else QuestionForm()
+    return _question_form(form, question.latest.qtype, question)
+
+
+def _question_form(form: QuestionForm, qtype: str, question: Question | None):
+    """Show the form; on a post, save through services.save_question or show what is wrong."""
+    categories = list(db.session.scalars(select(QuestionCategory.path).order_by(QuestionCategory.path)))
+    form.category.choices = [("", _("— Chọn nhóm —"))] + [(path, path) for path in categories]
+    if request.method == "POST":
+        shape_ok = form.validate()
+        item = authoring.build_input(form, qtype, question, categories)
+        taken = _("Mã câu hỏi này đã có trong ngân hàng; hãy chọn mã khác.")
+        if item is not None and question is None and services.question_by_code(db.session, item.code):
+            form.code.errors = [*form.code.errors, taken]
+            item = None
+        if shape_ok and item is not None:
+            try:
+                saved, status = services.save_question(db.session, current_user, item, now())
+                db.session.commit()
+            except LmsError as exc:  # a rule of the services
+                db.session.rollback()
+                form.block_errors = [exc.message]
+            except IntegrityError:  # the same code saved by someone else meanwhile
+                db.session.rollback()
+                form.code.errors = [*form.code.errors, taken]
+            else:
+                messages = {
+                    "created": _("Đã thêm câu hỏi."),
+                    "new_version": _("Câu hỏi đã được dùng trong bài làm nên đã tạo phiên bản mới."),
+                    "unchanged": _("Không có thay đổi."),
+                }
+                flash(messages.get(status, _("Đã lưu câu hỏi.")), "success")
+                if request.form.get("action") == "save_new":
+                    path = saved.category.path
+                    return redirect(url_for("quizzes.new_question", qtype=qtype, category=path))
+                return redirect(url_for("quizzes.edit_question_form", public_id=saved.public_id))
+    version = question.latest if question is not None else None
+    return render_template(
+        "quizzes/question_form.html",
+        form=form,
+        qtype=qtype,
+        type_label=authoring.type_label(qtype),
+        question=question,
+        used=version is not None and services.version_used(db.session, version),
+        kept=authoring.kept_parts(version) if version is not None else [],
+        row_index=authoring.row_index,
+    )
