@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from lms import audit
 from lms.auth.models import Role, User
@@ -755,11 +755,32 @@ def grading_query(user: User, only_open: bool = True):
         query = query.where(Unit.path.startswith(user.unit.path, autoescape=True))
     if only_open:
         query = query.where(ScenarioResponse.points.is_(None))
+    # the queue shows the scenario, the learner and their unit of every answer: load them at once
+    run = selectinload(ScenarioResponse.run)
+    query = query.options(
+        run.selectinload(ScenarioRun.scenario),
+        run.selectinload(ScenarioRun.user),
+        run.selectinload(ScenarioRun.unit),
+    )
     return query.order_by(ScenarioResponse.submitted_at)
 
 
 def response_node(response: ScenarioResponse) -> dict:
     return Graph(response.run.scenario.doc).node(response.node_id)
+
+
+def node_titles(responses: list[ScenarioResponse]) -> dict[int, str]:
+    """The title of the step each answer belongs to ("Giải thích trình tự tiếp theo"), by
+    response id, for the grading queue; each scenario's document is read once."""
+    graphs: dict[int, Graph] = {}
+    titles = {}
+    for response in responses:
+        scenario = response.run.scenario
+        if scenario.id not in graphs:
+            graphs[scenario.id] = Graph(scenario.doc)
+        node = graphs[scenario.id].nodes.get(response.node_id, {})
+        titles[response.id] = node.get("title") or response.node_id
+    return titles
 
 
 def _levels_points(node: dict, levels: list[int]) -> decimal.Decimal:

@@ -336,7 +336,9 @@ def grading():
     show_all = request.args.get("all") == "1"
     rows = db.session.scalars(sv.grading_query(current_user, only_open=not show_all).limit(200)).all()
     rows = [r for r in rows if can(current_user, "scenarios.grade", r)]
-    return render_template("scenarios/grading.html", rows=rows, show_all=show_all)
+    return render_template(
+        "scenarios/grading.html", rows=rows, titles=sv.node_titles(rows), show_all=show_all
+    )
 
 
 @bp.route("/grading/<public_id>", methods=["GET", "POST"])

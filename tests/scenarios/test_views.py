@@ -255,3 +255,11 @@ def test_learner_cannot_open_staff_pages(client, login_as, world, scenario):
         f"/scenarios/manage/{scenario.public_id}/analytics",
     ):
         assert client.get(path).status_code == 403, path
+
+
+def test_grading_queue_names_the_step_of_the_answer(client, login_as, world, scenario, session, factory):
+    run = _finished_assessed(session, world, factory, scenario)
+    login_as(world.users["instructor"])
+    queue = client.get("/scenarios/grading").get_data(as_text=True)
+    assert f"{scenario.title} — Căn cứ pháp lý</a>" in queue
+    assert "— r1<" not in queue and run.responses[0].node_id == "r1"
