@@ -32,6 +32,10 @@ class StartForm(FlaskForm):
     mode = SelectField(choices=[("practice", "practice"), ("assessed", "assessed")])
 
 
+class RestartForm(FlaskForm):
+    """The "Làm lại từ đầu" button: only the CSRF token (the run is in the URL)."""
+
+
 class PlayForm(FlaskForm):
     step = IntegerField(validators=[Optional()])
     action = HiddenField(validators=[DataRequired()])
