@@ -510,8 +510,11 @@ def record_attendance(
     cohort: Cohort,
     cohort_session: CohortSession,
     statuses: dict[int, str],
+    *,
+    how: str = "form",
 ) -> int:
-    """Upsert one status per enrollment for one session; returns how many changed."""
+    """Upsert one status per enrollment for one session; returns how many changed.
+    ``how`` names the button in the audit entry ("form" or "all_present")."""
     if cohort_session.cohort_id != cohort.id:
         raise NotFound("Buổi học không thuộc lớp này.")
     enrollments = {e.id for e in cohort.enrollments}
@@ -551,12 +554,36 @@ def record_attendance(
         "cohort.attendance",
         "cohort_session",
         cohort_session.id,
-        after={"changed": changed},
+        after={"changed": changed, "how": how},
         now=now,
     )
     if changed:
         events.attendance_changed.send(session, cohort_id=cohort.id)
     return changed
+
+
+def record_all_present(
+    session: Session,
+    actor: Any,
+    now: dt.datetime,
+    cohort: Cohort,
+    cohort_session: CohortSession,
+    statuses: dict[int, str],
+) -> tuple[int, int]:
+    """The "Có mặt tất cả" button: what the form chose is saved as it is, and every learner with nothing
+    recorded for this session and nothing chosen is recorded present. A status already recorded
+    (an absence above all) is never overwritten by the button: the monitor marks the few absent
+    learners, then everybody else in one tap. Returns (learners marked present, changes)."""
+    recorded = set(
+        session.scalars(select(Attendance.enrollment_id).where(Attendance.session_id == cohort_session.id))
+    )
+    filled = dict(statuses)
+    for enrollment_id, value in statuses.items():
+        if not value and enrollment_id not in recorded:
+            filled[enrollment_id] = AttendanceStatus.present.value
+    marked = sum(1 for e, v in filled.items() if v != statuses[e])
+    changed = record_attendance(session, actor, now, cohort, cohort_session, filled, how="all_present")
+    return marked, changed
 
 
 def cohort_for_result(session: Session, cadre_id: int, program_code: str | None, finished_at) -> int | None:

@@ -411,6 +411,90 @@ def test_bulk_attendance_and_csv(client, login_as, course, world, session, facto
     assert "'=Lê Thị Hoa" in text  # no formula injection
 
 
+def test_all_present_fills_only_learners_not_yet_recorded(client, login_as, course, world, session, factory):
+    """The "Có mặt tất cả" button: nobody already recorded is overwritten, what the form chose is kept,
+    and the rest are present; through record_attendance, so audit and signals fire."""
+    import json
+
+    from lms import events
+    from lms.audit import AuditEntry
+
+    absent = svc.enroll(
+        session, None, NOW, course.cohort, factory.profile(unit=world.commune_a, name="An Vắng")
+    )
+    excused = svc.enroll(
+        session, None, NOW, course.cohort, factory.profile(unit=world.commune_a, name="Bình Phép")
+    )
+    first = course.cohort.sessions[0]
+    svc.record_attendance(session, course.instructor, NOW, course.cohort, first, {absent.id: "absent"})
+    session.commit()
+    login_as(world.users["instructor"])
+    url = f"/cohorts/{course.cohort.public_id}/sessions/0/attendance"
+    html = client.get(url).get_data(as_text=True)
+    assert "Chưa điểm danh: 2/3 học viên." in html
+    assert 'name="action" value="all-present"' in html and "Có mặt tất cả" in html
+    assert "mọi học viên chưa điểm danh" in html  # the page says what the button does
+
+    signals = []
+
+    def heard(_session, cohort_id):
+        signals.append(cohort_id)
+
+    events.attendance_changed.connect(heard)
+    try:
+        form = {
+            "csrf_token": token(client, url),
+            "action": "all-present",
+            f"status-{course.enrollment.id}": "",  # not recorded, nothing chosen: present
+            f"status-{absent.id}": "",  # recorded absent; blank in the form: stays absent
+            f"status-{excused.id}": "excused",  # chosen in the form before tapping: kept
+        }
+        response = client.post(url, data=form)
+        again = client.post(url, data=form)  # a double tap changes nothing more
+    finally:
+        events.attendance_changed.disconnect(heard)
+    assert response.status_code == again.status_code == 302
+    assert response.headers["Location"].endswith(url)  # back to the list to fix exceptions
+    rows = {a.enrollment_id: a.status for a in session.scalars(select(Attendance))}
+    assert rows == {
+        course.enrollment.id: AttendanceStatus.present,
+        absent.id: AttendanceStatus.absent,
+        excused.id: AttendanceStatus.excused,
+    }
+    assert signals == [course.cohort.id]  # once: the second tap changed nothing
+    html = client.get(url).get_data(as_text=True)
+    assert "Đã ghi “Có mặt” cho 1 học viên chưa điểm danh (2 thay đổi)." in html
+    assert "Đã điểm danh đủ 3 học viên." in html and 'value="all-present"' not in html
+    audits = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "cohort.attendance").order_by(AuditEntry.id)
+    ).all()
+    assert [json.loads(a.after) for a in audits[-2:]] == [
+        {"changed": 2, "how": "all_present"},
+        {"changed": 0, "how": "all_present"},
+    ]
+
+
+def test_all_present_refuses_bad_input_and_other_roles(client, login_as, course, world, session):
+    url = f"/cohorts/{course.cohort.public_id}/sessions/0/attendance"
+    login_as(world.users["instructor"])
+    assert client.post(url, data={"csrf_token": token(client, url), "action": "xoa-het"}).status_code == 400
+    bad = client.post(
+        url,
+        data={
+            "csrf_token": token(client, url),
+            "action": "all-present",
+            f"status-{course.enrollment.id}": "ngủ",
+        },
+    )
+    assert bad.status_code == 400
+    assert client.post(url, data={"action": "all-present"}).status_code == 400  # no CSRF token
+    assert session.scalars(select(Attendance)).all() == []
+    client.post("/logout", data={"csrf_token": token(client, "/cohorts")})
+    login_as(world.users["board"])
+    refused = client.post(url, data={"csrf_token": token(client, "/cohorts"), "action": "all-present"})
+    assert refused.status_code == 403
+
+
 def test_instructor_enrolls_cadres(client, login_as, course, world, factory, session):
     profile = factory.profile(unit=world.commune_b, name="Phạm Văn Mới")
     session.commit()
