@@ -6,6 +6,7 @@ Plain functions over a session, the acting user and the clock; they flush, never
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -751,14 +752,34 @@ def add_time(
     return progress
 
 
-def resume_point(session: Session, enrollment: Enrollment) -> TopicProgress | None:
-    """The topic last opened in this enrollment (for "Học tiếp")."""
-    return session.scalar(
-        select(TopicProgress)
-        .where(TopicProgress.enrollment_id == enrollment.id, TopicProgress.last_seen_at.is_not(None))
-        .order_by(TopicProgress.last_seen_at.desc())
-        .limit(1)
-    )
+@dataclasses.dataclass(frozen=True)
+class NextStep:
+    """Where "Học tiếp" leads on "Khóa học của tôi"."""
+
+    topic: Topic | None = None  # None: no button (nothing opened yet, or all studied)
+    anchor: str | None = None  # the lesson last read, only when going back to that same topic
+    all_studied: bool = False  # every published topic of the program is studied: congratulate
+
+
+def next_step(enrollment: Enrollment, progress: dict[int, TopicProgress]) -> NextStep:
+    """The topic last opened, at the lesson last read, while it is not studied yet; once it is,
+    the next topic of the program (in program order, then wrapping round to one skipped earlier)
+    that is not studied yet. ``progress`` is the enrollment's rows by topic id; the program's
+    items are already loaded (my_enrollments), so this runs no query."""
+    topics = [item.topic for item in enrollment.cohort.program.items if item.topic.published]
+    studied = {topic_id for topic_id, p in progress.items() if p.studied_at is not None}
+    if topics and all(t.id in studied for t in topics):
+        return NextStep(all_studied=True)
+    opened = [p for p in progress.values() if p.last_seen_at is not None]
+    if not opened:
+        return NextStep()
+    last = max(opened, key=lambda p: p.last_seen_at)
+    position = next((i for i, t in enumerate(topics) if t.id == last.topic_id), None)
+    if position is not None and last.studied_at is None:
+        return NextStep(topic=topics[position], anchor=last.last_anchor)
+    start = 0 if position is None else position + 1  # a topic no longer in the program: from the top
+    following = next((t for t in topics[start:] + topics[:start] if t.id not in studied), None)
+    return NextStep(topic=following)
 
 
 def require_learner_access(session: Session, user: Any, topic: Topic) -> Enrollment | None:

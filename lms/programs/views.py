@@ -391,7 +391,7 @@ def my_training():
                 select(svc.TopicProgress).where(svc.TopicProgress.enrollment_id == enrollment.id)
             )
         }
-        rows.append((enrollment, progress, svc.resume_point(db.session, enrollment)))
+        rows.append((enrollment, progress, svc.next_step(enrollment, progress)))
     return render_template(
         "programs/my_training.html", rows=rows, profile=svc.profile_of(db.session, current_user)
     )

@@ -50,17 +50,75 @@ def test_my_training_lists_cohort_topics_and_progress(client, login_as, course, 
     assert "Học tiếp" not in html
 
 
+def _resume_link(html: str) -> str | None:
+    """The "Học tiếp" button of /my/training: its href and text, or None."""
+    match = re.search(r'<a class="button primary" href="([^"]+)">Học tiếp: ([^<]+)</a>', html)
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
 def test_topic_page_mark_studied_and_resume(client, login_as, course, world, session):
     login_as(world.users["learner"])
     url = f"/my/topics/{course.topic.public_id}"
+    other_url = f"/my/topics/{course.other_topic.public_id}"
     html = client.get(url + "?at=phan-2").get_data(as_text=True)
     assert 'id="phan-1"' in html and "<script>alert" not in html
     assert "Đánh dấu đã học" in html
+    # 1. the last topic opened is not studied yet: back to it, at the lesson being read
+    html = client.get("/my/training").get_data(as_text=True)
+    assert _resume_link(html) == f"{url}#phan-2 Chuyên đề chung thử nghiệm"
+    assert "Chúc mừng" not in html
+
+    # 2. once it is studied: the next topic of the program not yet studied (no lesson anchor)
     response = client.post(url + "/studied", data={"csrf_token": token(client, url)})
     assert response.status_code == 302
     html = client.get("/my/training").get_data(as_text=True)
     assert "Đã học 1/2 chuyên đề" in html
-    assert "Học tiếp" in html and f"{url}#phan-2" in html
+    assert _resume_link(html) == f"{other_url} Quản lý nhà nước ở xã"
+    assert "Chúc mừng" not in html
+
+    # 3. everything studied: a congratulation instead of the button
+    response = client.post(other_url + "/studied", data={"csrf_token": token(client, other_url)})
+    assert response.status_code == 302
+    html = client.get("/my/training").get_data(as_text=True)
+    assert "Đã học 2/2 chuyên đề" in html
+    assert _resume_link(html) is None and "Học tiếp" not in html
+    assert "Chúc mừng! Bạn đã học xong tất cả chuyên đề của chương trình này." in html
+
+
+def test_resume_goes_round_to_a_topic_skipped_earlier(client, login_as, course, world, session):
+    """The learner studied the last topic of the program first: "Học tiếp" goes back to the
+    first one, which is still to do (program order, going round)."""
+    login_as(world.users["learner"])
+    other_url = f"/my/topics/{course.other_topic.public_id}"
+    client.get(other_url + "?at=")
+    assert (
+        client.post(other_url + "/studied", data={"csrf_token": token(client, other_url)}).status_code == 302
+    )
+    html = client.get("/my/training").get_data(as_text=True)
+    assert _resume_link(html) == f"/my/topics/{course.topic.public_id} Chuyên đề chung thử nghiệm"
+
+
+def test_resume_skips_topics_that_are_not_published(client, login_as, course, world, session):
+    """The next topic is only ever one the learner can open (a published one)."""
+    from lms.programs.models import ProgramTopic
+
+    draft = svc.create_topic(
+        session,
+        world.users["instructor"],
+        NOW,
+        "t-nhap",
+        {"title": "Chưa công bố", "kind": "common", "field": "tu-phap", "hours": 1},
+    )
+    for item in course.program.items:
+        if item.topic_id == course.other_topic.id:
+            item.position = 2
+    session.add(ProgramTopic(program=course.program, topic=draft.topic, position=1))  # between the two
+    session.commit()
+    svc.mark_studied(session, course.enrollment, course.topic, NOW)
+    session.commit()
+    login_as(world.users["learner"])
+    html = client.get("/my/training").get_data(as_text=True)
+    assert _resume_link(html) == f"/my/topics/{course.other_topic.public_id} Quản lý nhà nước ở xã"
 
 
 def test_beacon_adds_capped_seconds_with_csrf_header(client, login_as, course, world, session):
