@@ -6,6 +6,7 @@ Plain functions over a session, the acting user and the clock; they flush, never
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -510,8 +511,11 @@ def record_attendance(
     cohort: Cohort,
     cohort_session: CohortSession,
     statuses: dict[int, str],
+    *,
+    how: str = "form",
 ) -> int:
-    """Upsert one status per enrollment for one session; returns how many changed."""
+    """Upsert one status per enrollment for one session; returns how many changed.
+    ``how`` names the button in the audit entry ("form" or "all_present")."""
     if cohort_session.cohort_id != cohort.id:
         raise NotFound("Buổi học không thuộc lớp này.")
     enrollments = {e.id for e in cohort.enrollments}
@@ -551,12 +555,36 @@ def record_attendance(
         "cohort.attendance",
         "cohort_session",
         cohort_session.id,
-        after={"changed": changed},
+        after={"changed": changed, "how": how},
         now=now,
     )
     if changed:
         events.attendance_changed.send(session, cohort_id=cohort.id)
     return changed
+
+
+def record_all_present(
+    session: Session,
+    actor: Any,
+    now: dt.datetime,
+    cohort: Cohort,
+    cohort_session: CohortSession,
+    statuses: dict[int, str],
+) -> tuple[int, int]:
+    """The "Có mặt tất cả" button: what the form chose is saved as it is, and every learner with nothing
+    recorded for this session and nothing chosen is recorded present. A status already recorded
+    (an absence above all) is never overwritten by the button: the monitor marks the few absent
+    learners, then everybody else in one tap. Returns (learners marked present, changes)."""
+    recorded = set(
+        session.scalars(select(Attendance.enrollment_id).where(Attendance.session_id == cohort_session.id))
+    )
+    filled = dict(statuses)
+    for enrollment_id, value in statuses.items():
+        if not value and enrollment_id not in recorded:
+            filled[enrollment_id] = AttendanceStatus.present.value
+    marked = sum(1 for e, v in filled.items() if v != statuses[e])
+    changed = record_attendance(session, actor, now, cohort, cohort_session, filled, how="all_present")
+    return marked, changed
 
 
 def cohort_for_result(session: Session, cadre_id: int, program_code: str | None, finished_at) -> int | None:
@@ -724,14 +752,34 @@ def add_time(
     return progress
 
 
-def resume_point(session: Session, enrollment: Enrollment) -> TopicProgress | None:
-    """The topic last opened in this enrollment (for "Học tiếp")."""
-    return session.scalar(
-        select(TopicProgress)
-        .where(TopicProgress.enrollment_id == enrollment.id, TopicProgress.last_seen_at.is_not(None))
-        .order_by(TopicProgress.last_seen_at.desc())
-        .limit(1)
-    )
+@dataclasses.dataclass(frozen=True)
+class NextStep:
+    """Where "Học tiếp" leads on "Khóa học của tôi"."""
+
+    topic: Topic | None = None  # None: no button (nothing opened yet, or all studied)
+    anchor: str | None = None  # the lesson last read, only when going back to that same topic
+    all_studied: bool = False  # every published topic of the program is studied: congratulate
+
+
+def next_step(enrollment: Enrollment, progress: dict[int, TopicProgress]) -> NextStep:
+    """The topic last opened, at the lesson last read, while it is not studied yet; once it is,
+    the next topic of the program (in program order, then wrapping round to one skipped earlier)
+    that is not studied yet. ``progress`` is the enrollment's rows by topic id; the program's
+    items are already loaded (my_enrollments), so this runs no query."""
+    topics = [item.topic for item in enrollment.cohort.program.items if item.topic.published]
+    studied = {topic_id for topic_id, p in progress.items() if p.studied_at is not None}
+    if topics and all(t.id in studied for t in topics):
+        return NextStep(all_studied=True)
+    opened = [p for p in progress.values() if p.last_seen_at is not None]
+    if not opened:
+        return NextStep()
+    last = max(opened, key=lambda p: p.last_seen_at)
+    position = next((i for i, t in enumerate(topics) if t.id == last.topic_id), None)
+    if position is not None and last.studied_at is None:
+        return NextStep(topic=topics[position], anchor=last.last_anchor)
+    start = 0 if position is None else position + 1  # a topic no longer in the program: from the top
+    following = next((t for t in topics[start:] + topics[:start] if t.id not in studied), None)
+    return NextStep(topic=following)
 
 
 def require_learner_access(session: Session, user: Any, topic: Topic) -> Enrollment | None:

@@ -392,7 +392,7 @@ def my_training():
                 select(svc.TopicProgress).where(svc.TopicProgress.enrollment_id == enrollment.id)
             )
         }
-        rows.append((enrollment, progress, svc.resume_point(db.session, enrollment)))
+        rows.append((enrollment, progress, svc.next_step(enrollment, progress)))
     return render_template(
         "programs/my_training.html", rows=rows, profile=svc.profile_of(db.session, current_user)
     )
@@ -576,18 +576,40 @@ def cohort_attendance(public_id: str, position: int):
         abort(404)
     enrollments = svc.roster(db.session, cohort)
     if request.method == "POST":
+        action = request.form.get("action", "save")
+        if action not in ("save", "all-present"):
+            abort(400)
         statuses = {e.id: request.form.get(f"status-{e.id}", "") for e in enrollments}
-        changed = svc.record_attendance(db.session, current_user, now(), cohort, session_obj, statuses)
+        if action == "save":
+            changed = svc.record_attendance(db.session, current_user, now(), cohort, session_obj, statuses)
+            db.session.commit()
+            flash(_("Đã lưu điểm danh (%(n)s thay đổi).", n=changed), "success")
+            return redirect(url_for("programs.cohort_view", public_id=cohort.public_id))
+        marked, changed = svc.record_all_present(
+            db.session, current_user, now(), cohort, session_obj, statuses
+        )
         db.session.commit()
-        flash(_("Đã lưu điểm danh (%(n)s thay đổi).", n=changed), "success")
-        return redirect(url_for("programs.cohort_view", public_id=cohort.public_id))
+        flash(
+            _(
+                "Đã ghi “Có mặt” cho %(m)s học viên chưa điểm danh (%(n)s thay đổi). "
+                "Nếu có ai vắng, chọn lại ở dưới rồi bấm “Lưu điểm danh”.",
+                m=marked,
+                n=changed,
+            ),
+            "success",
+        )
+        # back to the same list: the monitor sees everyone and corrects the few exceptions
+        return redirect(url_for("programs.cohort_attendance", public_id=cohort.public_id, position=position))
+    attendance = svc.attendance_map(db.session, cohort)
+    unrecorded = sum(1 for e in enrollments if (e.id, session_obj.id) not in attendance)
     return render_template(
         "programs/attendance.html",
         cohort=cohort,
         session_obj=session_obj,
         enrollments=enrollments,
-        attendance=svc.attendance_map(db.session, cohort),
+        attendance=attendance,
         attendance_labels=ATTENDANCE_LABELS,
+        unrecorded=unrecorded,
     )
 
 

@@ -33,6 +33,10 @@ class StartForm(FlaskForm):
     mode = SelectField(choices=[SelectChoice("practice"), SelectChoice("assessed")])
 
 
+class RestartForm(FlaskForm):
+    """The "Làm lại từ đầu" button: only the CSRF token (the run is in the URL)."""
+
+
 class PlayForm(FlaskForm):
     step = IntegerField(validators=[Optional()])
     action = HiddenField(validators=[DataRequired()])

@@ -197,6 +197,7 @@ class RunMode(enum.StrEnum):
 class RunStatus(enum.StrEnum):
     in_progress = "in_progress"
     finished = "finished"
+    abandoned = "abandoned"  # the learner started over; kept (an assessed one still counts as an attempt)
 
 
 class ScenarioRun(Base):
@@ -246,6 +247,10 @@ class ScenarioRun(Base):
     @property
     def finished(self) -> bool:
         return self.status == RunStatus.finished
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status == RunStatus.in_progress
 
     @property
     def decisions(self) -> list[ScenarioStep]:

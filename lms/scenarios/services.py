@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from lms import audit
 from lms.auth.models import Role, User
@@ -521,6 +521,66 @@ def start_run(
     return run
 
 
+# Grading methods under which dropping an unfinished assessed run gains nothing over finishing
+# it badly and taking another attempt. Under "first" or "mean" it would hide an attempt that
+# should count, so there an assessed run can only be finished.
+RESTARTABLE_METHODS = ("highest", "last")
+
+
+def restart_blocker(session: Session, run: ScenarioRun) -> str | None:
+    """Why the learner may not drop this unfinished run and start again (None: they may).
+    Practice: always allowed. Assessed: only when the rules allow a new attempt, counting the
+    dropped run as one used attempt, and only under a grading method where that changes nothing."""
+    if not run.in_progress:
+        return "Lượt này đã kết thúc."
+    if run.mode == RunMode.practice:
+        return None
+    scenario = run.scenario
+    if scenario.grading_method not in RESTARTABLE_METHODS:
+        return (
+            "Tình huống này tính điểm theo lượt đầu tiên hoặc điểm trung bình các lượt, "
+            "nên bài tính điểm đã bắt đầu phải làm tiếp cho xong."
+        )
+    used = assessed_runs_used(session, scenario, run.user)
+    if scenario.attempts_allowed and used >= scenario.attempts_allowed:
+        return (
+            f"Đồng chí đã dùng hết {scenario.attempts_allowed} lượt tính điểm "
+            "nên cần làm tiếp lượt này cho xong."
+        )
+    if scenario.status != ScenarioStatus.published:
+        return "Tình huống này không còn nhận bài tính điểm mới."
+    return None
+
+
+def restart_run(session: Session, run: ScenarioRun, user: User, now: dt.datetime) -> ScenarioRun:
+    """Drop an unfinished run (kept as abandoned, never scored) and start a new one in the same
+    mode. A second tap on the same button finds the run already dropped and returns the new one."""
+    if run.user_id != user.id:
+        raise Forbidden("Chỉ người đang làm mới được làm lại lượt này.")
+    if run.status == RunStatus.abandoned:
+        current = open_run(session, run.scenario, user, run.mode)
+        if current is not None:
+            return current
+    blocker = restart_blocker(session, run)
+    if blocker is not None:
+        raise Conflict(blocker)
+    run.status = RunStatus.abandoned
+    run.updated_at = now
+    session.flush()
+    if run.mode == RunMode.assessed:
+        audit.record(
+            session,
+            user,
+            "scenario.restart",
+            "scenario_run",
+            run.id,
+            before={"node": run.current_node, "step": run.step},
+            after={"status": RunStatus.abandoned.value},
+            now=now,
+        )
+    return start_run(session, run.scenario, user, run.mode, now)
+
+
 def last_decision(run: ScenarioRun) -> ScenarioStep | None:
     decisions = run.decisions
     return decisions[-1] if decisions else None
@@ -547,12 +607,13 @@ def feedback_for(run: ScenarioRun) -> dict | None:
 
 
 def can_undo(run: ScenarioRun) -> bool:
-    return bool(run.scenario.allow_retry and not run.finished and feedback_for(run))
+    return bool(run.scenario.allow_retry and run.in_progress and feedback_for(run))
 
 
 def _stale(run: ScenarioRun, step: int | None) -> bool:
-    """A POST for another step (double tap, resend, old tab) changes nothing."""
-    return run.finished or step is None or step != run.step
+    """A POST for another step (double tap, resend, old tab) or to a finished or abandoned run
+    changes nothing."""
+    return not run.in_progress or step is None or step != run.step
 
 
 def _move_to(session: Session, run: ScenarioRun, node_id: str, now: dt.datetime) -> None:
@@ -755,11 +816,32 @@ def grading_query(user: User, only_open: bool = True):
         query = query.where(Unit.path.startswith(user.unit.path, autoescape=True))
     if only_open:
         query = query.where(ScenarioResponse.points.is_(None))
+    # the queue shows the scenario, the learner and their unit of every answer: load them at once
+    run = selectinload(ScenarioResponse.run)
+    query = query.options(
+        run.selectinload(ScenarioRun.scenario),
+        run.selectinload(ScenarioRun.user),
+        run.selectinload(ScenarioRun.unit),
+    )
     return query.order_by(ScenarioResponse.submitted_at)
 
 
 def response_node(response: ScenarioResponse) -> dict:
     return Graph(response.run.scenario.doc).node(response.node_id)
+
+
+def node_titles(responses: list[ScenarioResponse]) -> dict[int, str]:
+    """The title of the step each answer belongs to ("Giải thích trình tự tiếp theo"), by
+    response id, for the grading queue; each scenario's document is read once."""
+    graphs: dict[int, Graph] = {}
+    titles = {}
+    for response in responses:
+        scenario = response.run.scenario
+        if scenario.id not in graphs:
+            graphs[scenario.id] = Graph(scenario.doc)
+        node = graphs[scenario.id].nodes.get(response.node_id, {})
+        titles[response.id] = node.get("title") or response.node_id
+    return titles
 
 
 def _levels_points(node: dict, levels: list[int]) -> decimal.Decimal:

@@ -50,7 +50,7 @@ def analytics(session: Session, scenario: Scenario) -> dict:
         paths.setdefault(run_id, []).append(f"{node_id}→{index + 1}")
     endings = {r.id: r.current_node for r in finished}
     common = Counter(" · ".join(paths.get(r.id, [])) + f" ⇒ {endings[r.id]}" for r in finished).most_common(5)
-    dropouts = Counter(r.current_node for r in runs if r.status == RunStatus.in_progress)
+    dropouts = Counter(r.current_node for r in runs if r.status != RunStatus.finished)  # incl. abandoned
     scores = [float(r.score) for r in finished if r.score is not None]
     return {
         "decisions": decisions,

@@ -20,7 +20,7 @@ from lms.scenarios import (
     stats,
 )
 from lms.scenarios import services as sv
-from lms.scenarios.forms import GradeForm, PlayForm, SourceForm, StartForm, WorkflowForm
+from lms.scenarios.forms import GradeForm, PlayForm, RestartForm, SourceForm, StartForm, WorkflowForm
 from lms.scenarios.graph import Graph, fmt_points
 from lms.scenarios.models import STATUS_LABELS, RunMode, RunStatus, Scenario, ScenarioRun, ScenarioStatus
 from lms.web import now
@@ -56,14 +56,26 @@ def index():
 def intro(public_id: str):
     scenario = sv.get_scenario(db.session, public_id)
     authorize("scenarios.play", scenario)
+    open_runs = {mode: sv.open_run(db.session, scenario, current_user, mode) for mode in RunMode}
+    graph = Graph(scenario.doc)
+    unfinished = [
+        {
+            "run": run,
+            "node_title": graph.nodes.get(run.current_node, {}).get("title") or run.current_node,
+            "blocker": sv.restart_blocker(db.session, run),
+        }
+        for run in (open_runs[RunMode.assessed], open_runs[RunMode.practice])
+        if run is not None
+    ]
     return render_template(
         "scenarios/intro.html",
         scenario=scenario,
         form=StartForm(),
         has_profile=sv.profile_of(db.session, current_user) is not None,
         used=sv.assessed_runs_used(db.session, scenario, current_user),
-        open_practice=sv.open_run(db.session, scenario, current_user, RunMode.practice),
-        open_assessed=sv.open_run(db.session, scenario, current_user, RunMode.assessed),
+        open_practice=open_runs[RunMode.practice],
+        open_assessed=open_runs[RunMode.assessed],
+        unfinished=unfinished,
     )
 
 
@@ -86,6 +98,21 @@ def _own_run(public_id: str) -> ScenarioRun:
     return run
 
 
+@bp.post("/runs/<public_id>/restart")
+@requires("scenario_run.view")
+def restart(public_id: str):
+    """The "Làm lại từ đầu" button of the intro page: drop the unfinished run, start a new one."""
+    run = _own_run(public_id)
+    if run.user_id != current_user.id:
+        abort(403)
+    authorize("scenarios.play", run.scenario)
+    if not RestartForm().validate_on_submit():
+        abort(400)
+    fresh = sv.restart_run(db.session, run, current_user, now())
+    db.session.commit()
+    return redirect(url_for(".play", public_id=fresh.public_id))
+
+
 @bp.get("/runs/<public_id>")
 @requires("scenario_run.view")
 def play(public_id: str):
@@ -95,6 +122,9 @@ def play(public_id: str):
         return _summary(run, graph)
     if run.user_id != current_user.id:
         abort(403)  # staff see a run's summary, never play someone else's
+    if run.status == RunStatus.abandoned:  # an old tab of a run the learner started over
+        flash(_("Đồng chí đã bỏ lượt này để làm lại từ đầu."), "info")
+        return redirect(url_for(".intro", public_id=run.scenario.public_id))
     node = graph.node(run.current_node)
     choices = graph.available(node["id"], run.vars) if node["kind"] == "decision" else []
     return render_template(
@@ -337,7 +367,9 @@ def grading():
     show_all = request.args.get("all") == "1"
     rows = db.session.scalars(sv.grading_query(current_user, only_open=not show_all).limit(200)).all()
     rows = [r for r in rows if can(current_user, "scenarios.grade", r)]
-    return render_template("scenarios/grading.html", rows=rows, show_all=show_all)
+    return render_template(
+        "scenarios/grading.html", rows=rows, titles=sv.node_titles(rows), show_all=show_all
+    )
 
 
 @bp.route("/grading/<public_id>", methods=["GET", "POST"])

@@ -88,8 +88,12 @@ def click_and_wait(page: Page, target: Locator) -> None:
 
 
 def nav(page: Page, label: str) -> None:
-    """Follow a link of the main navigation ("Khóa học của tôi", "Tình huống", ...)."""
-    link = page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name=label, exact=True)
+    """Follow a link of the main navigation ("Khóa học của tôi", "Tình huống", ...). Staff menus
+    are folded behind "Menu" on a phone: open it first, as a person would."""
+    navigation = page.get_by_role("navigation", name="Điều hướng chính")
+    link = navigation.get_by_role("link", name=label, exact=True)
+    if not link.is_visible():
+        navigation.get_by_text("Menu", exact=True).click()
     click_and_wait(page, link)
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
 

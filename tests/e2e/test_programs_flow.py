@@ -110,14 +110,22 @@ def test_learner_studies_a_lesson_and_resumes(page, live_server):
         has=page.get_by_role("link", name=re.compile("^" + re.escape(topic_title)))
     )
     expect(studied).to_contain_text("✓ đã học")
-    # "Học tiếp" leads back to this topic, at a lesson: the one opened, or the one the reader
-    # had scrolled to when leaving (programs.js reports it as the page is hidden)
-    resume = course.get_by_role("link", name=f"Học tiếp: {topic_title}")
-    lesson_hrefs = "|".join(re.escape(a) for a in anchors)
-    expect(resume).to_have_attribute("href", re.compile(f"/my/topics/[^/#?]+#({lesson_hrefs})$"))
+    # the topic is studied: "Học tiếp" leads on to the next topic of the program not yet studied
+    # (in program order, going round to one skipped at the start), at its beginning
+    items = course.locator("ol.topics > li")
+    texts = [t.strip() for t in items.all_inner_texts()]
+    here = next(i for i, t in enumerate(texts) if t.startswith(topic_title))
+    following = next(t for t in texts[here + 1 :] + texts[:here] if "✓ đã học" not in t)
+    next_title = items.nth(texts.index(following)).get_by_role("link").first.inner_text().strip()
+    resume = course.get_by_role("link", name=re.compile(r"^Học tiếp: "))
+    expect(resume).to_have_text(f"Học tiếp: {next_title}")
+    expect(resume).to_have_attribute("href", re.compile(r"/my/topics/[^/#?]+$"))
     look(page, "programs-a-05-progress-updated")
 
-    click_and_wait(page, resume)
+    # the studied topic itself still opens at a lesson: the one opened, or the one the reader had
+    # scrolled to when leaving (programs.js reports it as the page is hidden)
+    lesson_hrefs = "|".join(re.escape(a) for a in anchors)
+    click_and_wait(page, studied.get_by_role("link").first)
     assert page.url.split("#")[0] == topic_url
     expect(page.get_by_role("heading", level=1)).to_have_text(topic_title)
     expect(page.get_by_text("Bạn đã đánh dấu học xong chuyên đề này.")).to_be_visible()

@@ -50,17 +50,75 @@ def test_my_training_lists_cohort_topics_and_progress(client, login_as, course, 
     assert "Học tiếp" not in html
 
 
+def _resume_link(html: str) -> str | None:
+    """The "Học tiếp" button of /my/training: its href and text, or None."""
+    match = re.search(r'<a class="button primary" href="([^"]+)">Học tiếp: ([^<]+)</a>', html)
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
 def test_topic_page_mark_studied_and_resume(client, login_as, course, world, session):
     login_as(world.users["learner"])
     url = f"/my/topics/{course.topic.public_id}"
+    other_url = f"/my/topics/{course.other_topic.public_id}"
     html = client.get(url + "?at=phan-2").get_data(as_text=True)
     assert 'id="phan-1"' in html and "<script>alert" not in html
     assert "Đánh dấu đã học" in html
+    # 1. the last topic opened is not studied yet: back to it, at the lesson being read
+    html = client.get("/my/training").get_data(as_text=True)
+    assert _resume_link(html) == f"{url}#phan-2 Chuyên đề chung thử nghiệm"
+    assert "Chúc mừng" not in html
+
+    # 2. once it is studied: the next topic of the program not yet studied (no lesson anchor)
     response = client.post(url + "/studied", data={"csrf_token": token(client, url)})
     assert response.status_code == 302
     html = client.get("/my/training").get_data(as_text=True)
     assert "Đã học 1/2 chuyên đề" in html
-    assert "Học tiếp" in html and f"{url}#phan-2" in html
+    assert _resume_link(html) == f"{other_url} Quản lý nhà nước ở xã"
+    assert "Chúc mừng" not in html
+
+    # 3. everything studied: a congratulation instead of the button
+    response = client.post(other_url + "/studied", data={"csrf_token": token(client, other_url)})
+    assert response.status_code == 302
+    html = client.get("/my/training").get_data(as_text=True)
+    assert "Đã học 2/2 chuyên đề" in html
+    assert _resume_link(html) is None and "Học tiếp" not in html
+    assert "Chúc mừng! Bạn đã học xong tất cả chuyên đề của chương trình này." in html
+
+
+def test_resume_goes_round_to_a_topic_skipped_earlier(client, login_as, course, world, session):
+    """The learner studied the last topic of the program first: "Học tiếp" goes back to the
+    first one, which is still to do (program order, going round)."""
+    login_as(world.users["learner"])
+    other_url = f"/my/topics/{course.other_topic.public_id}"
+    client.get(other_url + "?at=")
+    assert (
+        client.post(other_url + "/studied", data={"csrf_token": token(client, other_url)}).status_code == 302
+    )
+    html = client.get("/my/training").get_data(as_text=True)
+    assert _resume_link(html) == f"/my/topics/{course.topic.public_id} Chuyên đề chung thử nghiệm"
+
+
+def test_resume_skips_topics_that_are_not_published(client, login_as, course, world, session):
+    """The next topic is only ever one the learner can open (a published one)."""
+    from lms.programs.models import ProgramTopic
+
+    draft = svc.create_topic(
+        session,
+        world.users["instructor"],
+        NOW,
+        "t-nhap",
+        {"title": "Chưa công bố", "kind": "common", "field": "tu-phap", "hours": 1},
+    )
+    for item in course.program.items:
+        if item.topic_id == course.other_topic.id:
+            item.position = 2
+    session.add(ProgramTopic(program=course.program, topic=draft.topic, position=1))  # between the two
+    session.commit()
+    svc.mark_studied(session, course.enrollment, course.topic, NOW)
+    session.commit()
+    login_as(world.users["learner"])
+    html = client.get("/my/training").get_data(as_text=True)
+    assert _resume_link(html) == f"/my/topics/{course.other_topic.public_id} Quản lý nhà nước ở xã"
 
 
 def test_beacon_adds_capped_seconds_with_csrf_header(client, login_as, course, world, session):
@@ -409,6 +467,90 @@ def test_bulk_attendance_and_csv(client, login_as, course, world, session, facto
     text = csv_response.data.decode("utf-8-sig")
     assert "Họ và tên" in text and "Nguyễn Văn Học" in text and "Có mặt" in text and "Vắng có phép" in text
     assert "'=Lê Thị Hoa" in text  # no formula injection
+
+
+def test_all_present_fills_only_learners_not_yet_recorded(client, login_as, course, world, session, factory):
+    """The "Có mặt tất cả" button: nobody already recorded is overwritten, what the form chose is kept,
+    and the rest are present; through record_attendance, so audit and signals fire."""
+    import json
+
+    from lms import events
+    from lms.audit import AuditEntry
+
+    absent = svc.enroll(
+        session, None, NOW, course.cohort, factory.profile(unit=world.commune_a, name="An Vắng")
+    )
+    excused = svc.enroll(
+        session, None, NOW, course.cohort, factory.profile(unit=world.commune_a, name="Bình Phép")
+    )
+    first = course.cohort.sessions[0]
+    svc.record_attendance(session, course.instructor, NOW, course.cohort, first, {absent.id: "absent"})
+    session.commit()
+    login_as(world.users["instructor"])
+    url = f"/cohorts/{course.cohort.public_id}/sessions/0/attendance"
+    html = client.get(url).get_data(as_text=True)
+    assert "Chưa điểm danh: 2/3 học viên." in html
+    assert 'name="action" value="all-present"' in html and "Có mặt tất cả" in html
+    assert "mọi học viên chưa điểm danh" in html  # the page says what the button does
+
+    signals = []
+
+    def heard(_session, cohort_id):
+        signals.append(cohort_id)
+
+    events.attendance_changed.connect(heard)
+    try:
+        form = {
+            "csrf_token": token(client, url),
+            "action": "all-present",
+            f"status-{course.enrollment.id}": "",  # not recorded, nothing chosen: present
+            f"status-{absent.id}": "",  # recorded absent; blank in the form: stays absent
+            f"status-{excused.id}": "excused",  # chosen in the form before tapping: kept
+        }
+        response = client.post(url, data=form)
+        again = client.post(url, data=form)  # a double tap changes nothing more
+    finally:
+        events.attendance_changed.disconnect(heard)
+    assert response.status_code == again.status_code == 302
+    assert response.headers["Location"].endswith(url)  # back to the list to fix exceptions
+    rows = {a.enrollment_id: a.status for a in session.scalars(select(Attendance))}
+    assert rows == {
+        course.enrollment.id: AttendanceStatus.present,
+        absent.id: AttendanceStatus.absent,
+        excused.id: AttendanceStatus.excused,
+    }
+    assert signals == [course.cohort.id]  # once: the second tap changed nothing
+    html = client.get(url).get_data(as_text=True)
+    assert "Đã ghi “Có mặt” cho 1 học viên chưa điểm danh (2 thay đổi)." in html
+    assert "Đã điểm danh đủ 3 học viên." in html and 'value="all-present"' not in html
+    audits = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "cohort.attendance").order_by(AuditEntry.id)
+    ).all()
+    assert [json.loads(a.after) for a in audits[-2:]] == [
+        {"changed": 2, "how": "all_present"},
+        {"changed": 0, "how": "all_present"},
+    ]
+
+
+def test_all_present_refuses_bad_input_and_other_roles(client, login_as, course, world, session):
+    url = f"/cohorts/{course.cohort.public_id}/sessions/0/attendance"
+    login_as(world.users["instructor"])
+    assert client.post(url, data={"csrf_token": token(client, url), "action": "xoa-het"}).status_code == 400
+    bad = client.post(
+        url,
+        data={
+            "csrf_token": token(client, url),
+            "action": "all-present",
+            f"status-{course.enrollment.id}": "ngủ",
+        },
+    )
+    assert bad.status_code == 400
+    assert client.post(url, data={"action": "all-present"}).status_code == 400  # no CSRF token
+    assert session.scalars(select(Attendance)).all() == []
+    client.post("/logout", data={"csrf_token": token(client, "/cohorts")})
+    login_as(world.users["board"])
+    refused = client.post(url, data={"csrf_token": token(client, "/cohorts"), "action": "all-present"})
+    assert refused.status_code == 403
 
 
 def test_instructor_enrolls_cadres(client, login_as, course, world, factory, session):

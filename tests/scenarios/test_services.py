@@ -4,10 +4,11 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from lms.audit import AuditEntry
 from lms.errors import Conflict, Forbidden, InvalidFile
 from lms.results.models import Result
 from lms.scenarios import services as sv
-from lms.scenarios.models import RunMode, ScenarioStatus
+from lms.scenarios.models import RunMode, RunStatus, ScenarioStatus
 from lms.scenarios.validate import validate_text
 from tests.scenarios.helpers import DATA, NOW, import_good
 
@@ -232,3 +233,86 @@ def test_review_by_second_grader(session, world, factory, scenario):
     sv.grade_response(session, response, reviewer, [2], "Nâng mức", NOW, review=True)
     assert (response.grader_id, response.reviewer_id) == (grader.id, reviewer.id)
     assert response.points == D(4) and run.score == D("10.00")
+
+
+# --- starting over an unfinished run ----------------------------------------------------------
+
+
+def _import_with(session, world, tmp_path, extra: str):
+    text = (
+        (DATA / "good.yaml").read_text("utf-8").replace("allow_retry: false", f"allow_retry: false\n{extra}")
+    )
+    (tmp_path / "p.yaml").write_text(text, "utf-8")
+    sv.import_checked(session, sv.check_paths([tmp_path / "p.yaml"]), world.province, None, NOW)
+    return sv.latest(session, "thu-nghiem")
+
+
+def test_practice_run_starts_over_and_the_old_one_is_kept_abandoned(session, world, scenario):
+    learner = world.users["learner"]
+    run = sv.start_run(session, scenario, learner, RunMode.practice, NOW)
+    sv.advance(session, run, run.step, NOW)
+    sv.choose(session, run, run.step, 1, NOW)
+    assert sv.restart_blocker(session, run) is None
+    fresh = sv.restart_run(session, run, learner, NOW)
+    assert fresh.id != run.id and fresh.current_node == "s1" and fresh.step == 0
+    assert run.status == RunStatus.abandoned and len(run.steps) == 1  # kept as it was
+    assert sv.open_run(session, scenario, learner, RunMode.practice) == fresh
+    # a second tap on the same button: the new run, not a third one
+    assert sv.restart_run(session, run, learner, NOW) == fresh
+    # the abandoned run takes no more moves (an old tab)
+    sv.choose(session, run, run.step, 0, NOW)
+    assert run.current_node == "d2" and len(run.steps) == 1
+    assert "đã kết thúc" in sv.restart_blocker(session, run)
+
+
+def test_only_the_learner_restarts_their_run(session, world, scenario):
+    run = sv.start_run(session, scenario, world.users["learner"], RunMode.practice, NOW)
+    with pytest.raises(Forbidden):
+        sv.restart_run(session, run, world.learner_b, NOW)
+    assert run.status == RunStatus.in_progress
+
+
+@pytest.mark.parametrize(
+    ("extra", "allowed", "why"),
+    [
+        ("attempts_allowed: 0", True, None),  # unlimited, highest (the default)
+        ("attempts_allowed: 2\ngrading_method: last", True, None),
+        ("attempts_allowed: 1", False, "dùng hết 1 lượt"),
+        ("attempts_allowed: 3\ngrading_method: first", False, "lượt đầu tiên"),
+        ("grading_method: mean", False, "trung bình"),
+    ],
+)
+def test_assessed_run_starts_over_only_when_the_rules_allow_a_new_attempt(
+    session, world, factory, tmp_path, extra, allowed, why
+):
+    scenario = _import_with(session, world, tmp_path, extra)
+    learner = world.users["learner"]
+    factory.profile(user=learner)
+    run = sv.start_run(session, scenario, learner, RunMode.assessed, NOW)
+    sv.advance(session, run, run.step, NOW)
+    blocker = sv.restart_blocker(session, run)
+    if not allowed:
+        assert why in blocker
+        with pytest.raises(Conflict, match=why):
+            sv.restart_run(session, run, learner, NOW)
+        assert run.in_progress
+        return
+    assert blocker is None
+    fresh = sv.restart_run(session, run, learner, NOW)
+    assert fresh.mode == RunMode.assessed and fresh.current_node == "s1"
+    # the dropped run counts as a used attempt, is audited, and never becomes a Result
+    assert sv.assessed_runs_used(session, scenario, learner) == 2
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "scenario.restart"))
+    assert entry is not None and entry.object_id == str(run.id)
+    _play(session, fresh, [1, 0])
+    results = session.scalars(select(Result)).all()
+    assert len(results) == 1 and results[0].origin_id == fresh.id
+
+
+def test_restart_uses_up_the_last_attempt(session, world, factory, tmp_path):
+    scenario = _import_with(session, world, tmp_path, "attempts_allowed: 2")
+    learner = world.users["learner"]
+    factory.profile(user=learner)
+    run = sv.start_run(session, scenario, learner, RunMode.assessed, NOW)
+    fresh = sv.restart_run(session, run, learner, NOW)
+    assert "dùng hết 2 lượt" in sv.restart_blocker(session, fresh)

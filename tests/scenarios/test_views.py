@@ -1,11 +1,11 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from lms.results.models import Result
 from lms.scenarios import services as sv
-from lms.scenarios.models import RunMode, ScenarioRun, ScenarioStatus
+from lms.scenarios.models import RunMode, RunStatus, Scenario, ScenarioRun, ScenarioStatus
 from tests.fixtures import csrf_token
 from tests.scenarios.helpers import DATA, NOW, import_good
 
@@ -255,3 +255,87 @@ def test_learner_cannot_open_staff_pages(client, login_as, world, scenario):
         f"/scenarios/manage/{scenario.public_id}/analytics",
     ):
         assert client.get(path).status_code == 403, path
+
+
+# --- the intro page of a scenario with an unfinished run -------------------------------------
+
+
+def test_intro_offers_to_continue_or_start_over_a_practice_run(client, login_as, world, scenario, session):
+    login_as(world.users["learner"])
+    intro = f"/scenarios/{scenario.public_id}"
+    page = client.get(intro).get_data(as_text=True)
+    assert "làm dở" not in page and "Luyện tập (không tính điểm)" in page
+    run_url = _start(client, scenario)
+    _post(client, run_url, {"step": 0, "action": "continue"})
+    page = client.get(intro).get_data(as_text=True)
+    assert "Đồng chí đang luyện tập dở tình huống này" in page
+    assert "Đang ở bước: Bước 1" in page  # the node's title, not its id
+    assert f'href="{run_url}">Tiếp tục luyện tập</a>' in page
+    assert "Làm lại từ đầu" in page and "Luyện tập (không tính điểm)" not in page
+    restart_url = f"{run_url}/restart"
+    first = _post(client, restart_url, {}, page=intro)
+    second = _post(client, restart_url, {}, page=intro)  # double tap
+    assert first.status_code == second.status_code == 302
+    fresh_url = first.headers["Location"]
+    assert fresh_url != run_url and second.headers["Location"] == fresh_url
+    assert session.scalar(select(func.count()).select_from(ScenarioRun)) == 2
+    assert "Tình huống" in client.get(fresh_url).get_data(as_text=True)
+    assert _step(client, fresh_url) == 0
+    # the old tab: its page sends the learner to the intro, and its buttons change nothing
+    old = client.get(run_url)
+    assert old.status_code == 302 and old.headers["Location"].endswith(intro)
+    assert "Đồng chí đã bỏ lượt này để làm lại từ đầu." in client.get(intro).get_data(as_text=True)
+    _post(client, run_url, {"step": 1, "action": "choose", "choice": 1}, page=intro)
+    old_run = session.scalar(select(ScenarioRun).where(ScenarioRun.status == RunStatus.abandoned))
+    assert old_run.current_node == "d1" and old_run.steps == []
+
+
+def test_intro_shows_why_an_assessed_run_cannot_start_over(
+    client, login_as, world, scenario, session, factory
+):
+    factory.profile(user=world.users["learner"])
+    session.execute(update(Scenario).where(Scenario.id == scenario.id).values(attempts_allowed=1))
+    session.commit()
+    login_as(world.users["learner"])
+    intro = f"/scenarios/{scenario.public_id}"
+    run_url = _start(client, scenario, mode="assessed")
+    page = client.get(intro).get_data(as_text=True)
+    assert "Đồng chí đang làm dở bài tính điểm của tình huống này" in page
+    assert "Đang ở bước: Tình huống" in page and "Tiếp tục bài tính điểm" in page
+    assert "Làm lại từ đầu" not in page and "dùng hết 1 lượt tính điểm" in page
+    refused = _post(client, f"{run_url}/restart", {}, page=intro)
+    assert refused.status_code == 409 and "dùng hết 1 lượt" in refused.get_data(as_text=True)
+
+
+def test_restart_is_refused_to_others_and_without_csrf(client, login_as, world, scenario, session):
+    run = sv.start_run(session, scenario, world.users["learner"], RunMode.practice, NOW)
+    session.commit()
+    restart_url = f"/scenarios/runs/{run.public_id}/restart"
+    login_as(world.learner_b)
+    assert _post(client, restart_url, {}, page="/scenarios/").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/scenarios/")})
+    login_as(world.users["instructor"])  # may view the run (unit scope), never restart it
+    assert _post(client, restart_url, {}, page="/scenarios/").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/scenarios/")})
+    login_as(world.users["learner"])
+    assert client.post(restart_url, data={}).status_code == 400
+    session.refresh(run)
+    assert run.in_progress
+
+
+def test_grading_queue_names_the_step_of_the_answer(client, login_as, world, scenario, session, factory):
+    run = _finished_assessed(session, world, factory, scenario)
+    login_as(world.users["instructor"])
+    queue = client.get("/scenarios/grading").get_data(as_text=True)
+    assert f"{scenario.title} — Căn cứ pháp lý</a>" in queue
+    assert "— r1<" not in queue and run.responses[0].node_id == "r1"
+
+
+def test_analytics_counts_an_abandoned_run_where_it_stopped(client, login_as, world, scenario, session):
+    run = sv.start_run(session, scenario, world.learner_b, RunMode.practice, NOW)
+    sv.advance(session, run, run.step, NOW)
+    sv.restart_run(session, run, world.learner_b, NOW)
+    session.commit()
+    login_as(world.users["instructor"])
+    html = client.get(f"/scenarios/manage/{scenario.public_id}/analytics").get_data(as_text=True)
+    assert "d1 · Bước 1 — 1 lượt" in html
