@@ -23,6 +23,7 @@ from lms import audit, events
 from lms.errors import Conflict, Forbidden, LmsError, NotFound
 from lms.org.models import CadreProfile, TargetGroup, Title, Unit
 from lms.programs.content_files import SLUG, version_canonical
+from lms.programs.diff import VersionDiff, diff_versions
 from lms.programs.models import (
     ATTENDANCE_LABELS,
     FIELDS,
@@ -241,6 +242,17 @@ def publish_version(session: Session, actor: Any, now: dt.datetime, version: Top
             previous.archive()
 
     return _transition(session, actor, now, version, "publish", do)
+
+
+def changes_since_published(session: Session, version: TopicVersion) -> VersionDiff | None:
+    """What a version changes in the one learners read now; None when it is that one or none is."""
+    published = version.topic.published
+    if published is None or published is version:
+        return None
+    codes = set(published.target_group_codes) | set(version.target_group_codes)
+    rows = session.execute(select(TargetGroup.code, TargetGroup.name).where(TargetGroup.code.in_(codes)))
+    names = {code: name for code, name in rows}
+    return diff_versions(published, version, names)
 
 
 # --- attachments ----------------------------------------------------------------------------

@@ -260,6 +260,7 @@ def topic_view(public_id: str):
         "programs/topic.html",
         topic=topic,
         version=version,
+        changes=svc.changes_since_published(db.session, version),
         attach_form=AttachmentForm(),
         return_form=ReturnForm(),
         **_labels(),

@@ -211,6 +211,17 @@ def test_topic_version_is_written_approved_and_published(phone_pages, live_serve
     expect(approver.get_by_role("heading", name="Cập nhật năm 2027")).to_be_visible()
     look(approver, "programs-b-08-review-version")
 
+    # what the version changes in the one learners read: the new section, marked "+" line by line
+    changes = approver.get_by_role("region", name="Thay đổi so với bản đang công bố")
+    expect(changes).to_contain_text("So sánh bản 2 (đang xem) với bản 1 mà học viên đang đọc.")
+    added = changes.locator("li.diff-added")
+    expect(added.filter(has_text="## Cập nhật năm 2027 {#cap-nhat-2027}")).to_have_count(1)
+    expect(added.filter(has_text="xã **công khai dự toán** trên cổng thông tin điện tử")).to_have_count(1)
+    expect(added.first.locator(".diff-mark")).to_have_text("+")
+    expect(changes.locator("li.diff-removed")).to_have_count(0)
+    changes.scroll_into_view_if_needed()
+    changes.screenshot(path=str(SCREENSHOTS / "programs-b-08b-review-changes.png"))
+
     click_and_wait(approver, button(approver, "Duyệt"))
     expect(flash(approver)).to_have_text("Đã duyệt.")
     expect(version_line(approver)).to_have_text(re.compile(r"· Đã duyệt, chờ công bố$"))
