@@ -438,12 +438,17 @@ def bank():
     )
 
 
-@bp.route("/quizzes/bank/<public_id>", methods=["GET", "POST"])
-@requires("quizzes.author")
-def edit_question(public_id: str):
+def _question_or_404(public_id: str) -> Question:
     question = db.session.scalar(select(Question).where(Question.public_id == public_id))
     if question is None:
         abort(404)
+    return question
+
+
+@bp.route("/quizzes/bank/<public_id>", methods=["GET", "POST"])
+@requires("quizzes.author")
+def edit_question(public_id: str):
+    question = _question_or_404(public_id)
     form = QuestionEditForm()
     changes = None
     if request.method == "GET":
@@ -519,9 +524,7 @@ def new_question(qtype: str):
 @bp.route("/quizzes/bank/<public_id>/form", methods=["GET", "POST"])
 @requires("quizzes.author")
 def edit_question_form(public_id: str):
-    question = db.session.scalar(select(Question).where(Question.public_id == public_id))
-    if question is None:
-        abort(404)
+    question = _question_or_404(public_id)
     if not authoring.form_supported(question.latest):
         flash(_("Câu hỏi loại này chỉ sửa được bằng GIFT."), "warning")
         return redirect(url_for("quizzes.edit_question", public_id=public_id))

@@ -98,13 +98,19 @@ def _own_run(public_id: str) -> ScenarioRun:
     return run
 
 
+def _players_run(public_id: str) -> ScenarioRun:
+    """A run only its player may act on (staff may view it, never play or restart it)."""
+    run = _own_run(public_id)
+    if run.user_id != current_user.id:
+        abort(403)
+    return run
+
+
 @bp.post("/runs/<public_id>/restart")
 @requires("scenario_run.view")
 def restart(public_id: str):
     """The "Làm lại từ đầu" button of the intro page: drop the unfinished run, start a new one."""
-    run = _own_run(public_id)
-    if run.user_id != current_user.id:
-        abort(403)
+    run = _players_run(public_id)
     authorize("scenarios.play", run.scenario)
     if not RestartForm().validate_on_submit():
         abort(400)
@@ -161,9 +167,7 @@ def _summary(run: ScenarioRun, graph: Graph):
 @bp.post("/runs/<public_id>")
 @requires("scenario_run.view")
 def act(public_id: str):
-    run = _own_run(public_id)
-    if run.user_id != current_user.id:
-        abort(403)
+    run = _players_run(public_id)
     form = PlayForm()
     if not form.validate_on_submit():
         flash(_("Dữ liệu gửi lên không hợp lệ; vui lòng chọn lại."), "error")
