@@ -480,6 +480,7 @@ def new_stats(args, bases: list[str], lobby: float = 0.0) -> Stats:
         max_requests=2 * per_learner * args.learners,
         hard_deadline=time.monotonic() + lobby + args.seconds * 1.5 + 30,
         bases=bases,
+        trace=[] if args.trace else None,
     )
 
 
@@ -582,7 +583,6 @@ def run(kind: str, args) -> dict:
         servers = serve("lms:create_app()", env, args, args.instances)
         try:
             stats = new_stats(args, servers.bases, args.login_window)
-            stats.trace = [] if args.trace else None
             t0 = time.monotonic() + args.login_window  # the exam opens after the lobby
             asyncio.run(drive(lambda i: learner(i, world["usernames"][i], world["quiz"], stats, t0, args),
                               stats, args.learners))  # fmt: skip
@@ -597,9 +597,8 @@ def run(kind: str, args) -> dict:
         lost, finished = lost_answers(url, stats.acked)
         write_trace(args, kind, "app", stats, t0)
         say(f"[{kind}] app: {stats.requests} requests in {elapsed:.1f} s")
-        floor = new_stats(args, [])
         if args.no_floor:
-            return summary(kind, args, stats, floor, lost, finished, cross)
+            return summary(kind, args, stats, new_stats(args, []), lost, finished, cross)
         say(f"[{kind}] checking the floor")
         from sqlalchemy import create_engine
 
@@ -613,7 +612,6 @@ def run(kind: str, args) -> dict:
         )
         try:
             floor = new_stats(args, floor_servers.bases)
-            floor.trace = [] if args.trace else None
             t0 = time.monotonic()
             asyncio.run(drive(lambda i: floor_learner(i, floor, t0, args), floor, args.learners))
             write_trace(args, kind, "floor", floor, t0)
