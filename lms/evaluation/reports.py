@@ -36,6 +36,11 @@ class Table:
     chart: list[tuple[str, float]] = dataclasses.field(default_factory=list)  # (label, value) bars
     chart_unit: str = ""
     sheet: str = ""  # XLSX sheet name (at most 31 characters)
+    # When the rows split a population (people, answers), ``population`` is its size and
+    # ``count_columns`` the columns whose cells add up to it; the last row is then the total
+    # row ("Tổng số"). Tests assert the sum for every such table on generated data.
+    population: int | None = None
+    count_columns: tuple[int, ...] = ()
 
 
 def _in_unit(unit: Unit):
@@ -59,26 +64,39 @@ def cadre_count(session: Session, unit: Unit) -> int:
 
 
 def qualification_tables(session: Session, unit: Unit, total: int) -> list[Table]:
-    """Highest level per cadre for each kind: counts and percentages."""
-    best = (
+    """Highest level per cadre for each kind: counts and percentages.
+
+    Each cadre counts once per kind: several levels may share a rank (cao cấp, cử nhân and
+    cao cấp – hành chính are all rank 3), so the highest is chosen with ROW_NUMBER (rank,
+    then the vocabulary's order), never by joining on the rank, which counted a cadre once
+    per level of that rank and made "Chưa có" negative."""
+    ranked = (
         select(
-            CadreQualification.profile_id,
-            CadreProfile.title_id,
+            CadreProfile.title_id.label("title_id"),
             QualificationLevel.kind.label("kind"),
-            func.max(QualificationLevel.rank).label("rank"),
+            QualificationLevel.id.label("level_id"),
+            func.row_number()
+            .over(
+                partition_by=(CadreQualification.profile_id, QualificationLevel.kind),
+                order_by=(QualificationLevel.rank.desc(), QualificationLevel.id.desc()),
+            )
+            .label("n"),
         )
         .join(QualificationLevel, CadreQualification.level_id == QualificationLevel.id)
         .join(CadreProfile, CadreQualification.profile_id == CadreProfile.id)
         .join(Unit, CadreProfile.unit_id == Unit.id)
         .where(_in_unit(unit), QualificationLevel.kind.in_(LEVEL_KINDS))
-        .group_by(CadreQualification.profile_id, CadreProfile.title_id, QualificationLevel.kind)
         .subquery()
     )
     by_title = session.execute(
-        select(QualificationLevel.kind, best.c.title_id, QualificationLevel.name, func.count())
-        .join(best, and_(QualificationLevel.kind == best.c.kind, QualificationLevel.rank == best.c.rank))
-        .group_by(QualificationLevel.kind, best.c.title_id, QualificationLevel.name, QualificationLevel.rank)
-        .order_by(QualificationLevel.kind, QualificationLevel.rank.desc())
+        select(QualificationLevel.kind, ranked.c.title_id, QualificationLevel.name, func.count())
+        .join(ranked, QualificationLevel.id == ranked.c.level_id)
+        .where(ranked.c.n == 1)
+        .group_by(
+            QualificationLevel.kind, ranked.c.title_id, QualificationLevel.name, QualificationLevel.rank,
+            QualificationLevel.id,
+        )
+        .order_by(QualificationLevel.kind, QualificationLevel.rank.desc(), QualificationLevel.id.desc())
     ).all()
     merged: dict[tuple, int] = {}
     for kind, _title, name, count in by_title:  # totals per level, titles summed
@@ -99,10 +117,15 @@ def qualification_tables(session: Session, unit: Unit, total: int) -> list[Table
                 key=f"level-{kind}",
                 title=f"Trình độ {QUALIFICATION_KIND_LABELS[kind].lower()} (cao nhất của mỗi người)",
                 headers=["Trình độ", "Số người", "Tỷ lệ (%)"],
-                rows=[[name, count, _pct(count, total)] for name, count in counts],
+                rows=[
+                    *([name, count, _pct(count, total)] for name, count in counts),
+                    ["Tổng số", total, 100.0 if total else 0.0],
+                ],
                 chart=[(name, _pct(count, total)) for name, count in counts],
                 chart_unit="%",
                 sheet=sheets[kind],
+                population=total,
+                count_columns=(1,),
             )
         )
     tables += _by_title_tables(session, unit, by_title, sheets)
@@ -127,6 +150,9 @@ def _by_title_tables(session: Session, unit: Unit, by_title: list, sheets: dict)
         for title_id, title_name, total in titles:
             cells = [counts.get((title_id, level), 0) for level in levels]
             rows.append([title_name or "Chưa có chức danh", *cells, total - sum(cells), total])
+        width = len(levels) + 2
+        sums = [sum(row[1 + i] for row in rows) for i in range(width)]
+        rows.append(["Tổng số", *sums])
         tables.append(
             Table(
                 key=f"title-{kind}",
@@ -134,6 +160,8 @@ def _by_title_tables(session: Session, unit: Unit, by_title: list, sheets: dict)
                 headers=["Chức danh", *levels, "Chưa có", "Tổng số"],
                 rows=rows,
                 sheet=f"{sheets[kind]} - chức danh"[:31],
+                population=sums[-1],
+                count_columns=(width,),
             )
         )
     return tables
@@ -250,7 +278,7 @@ def times_trained_table(
     )
 
 
-def survey_table(session: Session, unit: Unit, year_from: int, year_to: int) -> Table:
+def survey_tables(session: Session, unit: Unit, year_from: int, year_to: int) -> list[Table]:
     start = dt.datetime(year_from, 1, 1, tzinfo=dt.UTC)
     end = dt.datetime(year_to + 1, 1, 1, tzinfo=dt.UTC)
     query = (
@@ -270,17 +298,35 @@ def survey_table(session: Session, unit: Unit, year_from: int, year_to: int) -> 
         [label, counts.get(k, (0, 0))[0], _pct(counts.get(k, (0, 0))[0], answered)]
         for k, label in IMPROVEMENT_LABELS.items()
     ]
+    rows.append(["Tổng số", answered, 100.0 if answered else 0.0])
     needs = sum(n for _, n in counts.values())
-    rows.append(["Cần cập nhật kiến thức thường xuyên", needs, _pct(needs, answered)])
-    return Table(
-        key="survey",
-        title=f"Tự đánh giá sau bồi dưỡng ({answered} phiếu)",
-        headers=["Mức", "Số phiếu", "Tỷ lệ (%)"],
-        rows=rows,
-        chart=[(r[0], r[2]) for r in rows[:-1]],
-        chart_unit="%",
-        sheet="Khảo sát",
-    )
+    return [
+        Table(
+            key="survey",
+            title=f"Tự đánh giá sau bồi dưỡng ({answered} phiếu)",
+            headers=["Mức", "Số phiếu", "Tỷ lệ (%)"],
+            rows=rows,
+            chart=[(r[0], r[2]) for r in rows[:-1]],
+            chart_unit="%",
+            sheet="Khảo sát",
+            population=answered,
+            count_columns=(1,),
+        ),
+        # A separate question of the same survey: its own table, so each adds up to the phiếu.
+        Table(
+            key="survey-needs",
+            title=f"Cần cập nhật kiến thức thường xuyên ({answered} phiếu)",
+            headers=["Trả lời", "Số phiếu", "Tỷ lệ (%)"],
+            rows=[
+                ["Có", needs, _pct(needs, answered)],
+                ["Không", answered - needs, _pct(answered - needs, answered)],
+                ["Tổng số", answered, 100.0 if answered else 0.0],
+            ],
+            sheet="Khảo sát - cập nhật",
+            population=answered,
+            count_columns=(1,),
+        ),
+    ]
 
 
 def build(session: Session, unit: Unit, year_from: int, year_to: int) -> list[Table]:
@@ -302,7 +348,7 @@ def build(session: Session, unit: Unit, year_from: int, year_to: int) -> list[Ta
         participation_table(participation),
         *pass_tables(session, unit, year_from, year_to),
         times_trained_table(session, unit, year_to, total, participation if covers_window else None),
-        survey_table(session, unit, year_from, year_to),
+        *survey_tables(session, unit, year_from, year_to),
     ]
 
 

@@ -65,7 +65,7 @@ def test_report_xlsx_and_csv(client, world, data, login_as):
     assert participation[2] == ("p1", 2026, 2)
     pro = next(rows for name, rows in sheets.items() if name == "Trình độ chuyên môn")
     counts = {row[0]: row[1] for row in pro[2:]}
-    assert counts == {"Đại học": 1, "Chưa có": 1}  # highest level only, one per cadre
+    assert counts == {"Đại học": 1, "Chưa có": 1, "Tổng số": 2}  # highest level only, one per cadre
     pass_topic = next(rows for name, rows in sheets.items() if name == "Tỷ lệ đạt theo chuyên đề")
     assert pass_topic[2] == ("t1", 2, 1, 50.0, 6.0)
     response = client.get("/evaluation/reports/export.csv?year_from=2022&year_to=2026")
@@ -257,4 +257,4 @@ def test_levels_by_title(session, world, data):
     tables = {t.key: t for t in reports.build(session, world.commune_a, 2022, 2026)}
     table = tables["title-professional"]
     assert table.headers == ["Chức danh", "Đại học", "Chưa có", "Tổng số"]
-    assert table.rows == [["Chủ tịch Ủy ban nhân dân", 1, 1, 2]]
+    assert table.rows == [["Chủ tịch Ủy ban nhân dân", 1, 1, 2], ["Tổng số", 1, 1, 2]]
