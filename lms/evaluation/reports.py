@@ -93,7 +93,10 @@ def qualification_tables(session: Session, unit: Unit, total: int) -> list[Table
         .join(ranked, QualificationLevel.id == ranked.c.level_id)
         .where(ranked.c.n == 1)
         .group_by(
-            QualificationLevel.kind, ranked.c.title_id, QualificationLevel.name, QualificationLevel.rank,
+            QualificationLevel.kind,
+            ranked.c.title_id,
+            QualificationLevel.name,
+            QualificationLevel.rank,
             QualificationLevel.id,
         )
         .order_by(QualificationLevel.kind, QualificationLevel.rank.desc(), QualificationLevel.id.desc())

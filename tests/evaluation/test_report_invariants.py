@@ -50,7 +50,9 @@ cadre = st.fixed_dictionaries(
 @given(cadres=st.lists(cadre, max_size=12))
 def test_every_table_adds_up_to_its_population(session, world, factory, cadres):
     levels = select(QualificationLevel).order_by(QualificationLevel.id)
-    vocabulary = {kind: list(session.scalars(levels.where(QualificationLevel.kind == kind))) for kind in KINDS}
+    vocabulary = {
+        kind: list(session.scalars(levels.where(QualificationLevel.kind == kind))) for kind in KINDS
+    }
     savepoint = session.begin_nested()
     try:
         for number, spec in enumerate(cadres):
