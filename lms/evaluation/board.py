@@ -141,6 +141,10 @@ def board_query(scope: ColumnElement[bool], filters: BoardFilters, today: dt.dat
             EvaluationRecord.year,
             EvaluationRecord.certificate,
             EvaluationRecord.recommendation,
+            EvaluationRecord.missing_components,
+            EvaluationRecord.pending_components,
+            EvaluationRecord.renormalised,
+            EvaluationRecord.finalized_at,
             gap_condition(today).label("has_gap"),
             gap_condition(today, overdue_only=True).label("overdue"),
         )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.evaluation import inputs
-from lms.evaluation.models import DECISION_LABELS, EvaluationRecord, EvaluationSnapshot
+from lms.evaluation.models import COMPONENT_LABELS, DECISION_LABELS, EvaluationRecord, EvaluationSnapshot
 from lms.evaluation.services import decisions_for, limit_warning
 from lms.org.models import (
     GENDER_LABELS,
@@ -113,6 +113,20 @@ def dossier_data(session: Session, profile: CadreProfile, today: dt.date) -> dic
     }
 
 
+def score_status(record) -> str:
+    """The words an export puts next to a total: provisional totals name what they lack."""
+    if record.total is None:
+        return "Chưa có điểm"
+    if not record.provisional:
+        return "Đủ thành phần"
+    parts = []
+    if record.missing_list:
+        parts.append("còn thiếu: " + ", ".join(COMPONENT_LABELS[c].lower() for c in record.missing_list))
+    if record.pending_list:
+        parts.append("chờ chấm: " + ", ".join(COMPONENT_LABELS[c].lower() for c in record.pending_list))
+    return "Tạm tính" + (" (" + "; ".join(parts) + ")" if parts else "")
+
+
 def _sheet(workbook: Workbook, title: str, headers: list[str], rows: list[list]) -> None:
     sheet = workbook.create_sheet(title)
     sheet.append(headers)
@@ -163,14 +177,26 @@ def dossier_xlsx(data: dict) -> bytes:
     _sheet(
         workbook,
         "Kết quả đánh giá",
-        ["Năm", "Chương trình", "Lớp", "Điểm tổng hợp", "Xếp loại", "Chứng chỉ", "Lý do", "Tiến bộ", "Chốt"],
+        [
+            "Năm",
+            "Chương trình",
+            "Lớp",
+            "Điểm tổng hợp",
+            "Tình trạng điểm",
+            "Xếp loại",
+            "Chứng chỉ",
+            "Lý do",
+            "Tiến bộ",
+            "Chốt",
+        ],
         [
             [
                 r.year,
                 r.program_code or "",
                 r.cohort_id,
                 r.total,
-                r.band or "",
+                score_status(r),
+                "" if r.provisional else (r.band or ""),
                 "Có" if r.certificate else "Không",
                 r.certificate_reason or "",
                 "; ".join(f"{t}: {g}" for t, g in r.gains_data.items()),

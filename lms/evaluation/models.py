@@ -12,6 +12,7 @@ import enum
 import json
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -41,6 +42,23 @@ COMPONENT_LABELS = {
     "assessment": "Đánh giá của giảng viên",
     "attendance": "Chuyên cần",
     "reflection": "Bài thu hoạch",
+}
+
+
+def is_provisional(missing: str | None, pending: str | None, renormalised: bool | None) -> bool:
+    """A total is provisional while a weighted component has no score or waits for grading
+    (``renormalised`` covers records computed before the component lists were stored)."""
+    return bool(missing or pending or renormalised)
+
+# The same names through the catalog, for pages (COMPONENT_LABELS stays plain text: it is
+# stored in records and in the reasons they give).
+COMPONENT_NAMES = {
+    "entrance": _l("Kiểm tra đầu vào"),
+    "exit": _l("Kiểm tra đầu ra"),
+    "scenarios": _l("Xử lý tình huống"),
+    "assessment": _l("Đánh giá của giảng viên"),
+    "attendance": _l("Chuyên cần"),
+    "reflection": _l("Bài thu hoạch"),
 }
 
 
@@ -144,6 +162,11 @@ class EvaluationRecord(Base):
     certificate: Mapped[bool] = mapped_column(Boolean, default=False)
     certificate_reason: Mapped[str | None] = mapped_column(Text)
     renormalised: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Weighted components with no score yet, and components with answers waiting to be
+    # graded (comma-separated component codes): while either is non-empty the total is
+    # provisional, and every page and export that shows it says so and names what is missing.
+    missing_components: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    pending_components: Mapped[str] = mapped_column(String(120), default="", server_default="")
     components: Mapped[str] = mapped_column(Text, default="{}")  # JSON, see services.compute
     gains: Mapped[str] = mapped_column(Text, default="{}")  # JSON {topic: gain}
     recommendation: Mapped[str | None] = mapped_column(Text)  # JSON {decision, text, reference}
@@ -164,6 +187,18 @@ class EvaluationRecord(Base):
     @property
     def recommendation_data(self) -> dict | None:
         return _loads(self.recommendation, None)
+
+    @property
+    def missing_list(self) -> list[str]:
+        return [c for c in (self.missing_components or "").split(",") if c]
+
+    @property
+    def pending_list(self) -> list[str]:
+        return [c for c in (self.pending_components or "").split(",") if c]
+
+    @property
+    def provisional(self) -> bool:
+        return is_provisional(self.missing_components, self.pending_components, self.renormalised)
 
     def finalize(self, now: dt.datetime) -> None:
         if self.finalized_at is not None:

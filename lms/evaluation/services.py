@@ -326,7 +326,13 @@ def compute(
         }
     certificate, reason = _certificate(scheme, scores, weights, attendance_pct)
     bands = scheme.bands_data
+    weighted = [c for c in COMPONENTS if weights.get(c, 0) > 0]
+    missing = [c for c in weighted if scores[c][0] is None]
+    pending = [c for c in weighted if components[c]["pending"]]
     return {
+        "missing": missing,
+        "pending": pending,
+        "provisional": bool(missing or pending),
         "components": components,
         "total": total,
         "band": band_for(total, bands),
@@ -379,8 +385,11 @@ def _gains(by_purpose: dict[str, list[Result]]) -> dict[str, str]:
 
 
 def recommend(scheme: EvaluationScheme, outputs: dict) -> dict | None:
-    """The first policy rule that matches; a suggestion for the board, never applied."""
-    total = outputs["total"]
+    """The first policy rule that matches; a suggestion for the board, never applied.
+
+    Rules on the total wait until it is complete: a provisional total (a weighted component
+    missing or waiting for grading) never suggests an appointment or a removal."""
+    total = None if outputs.get("provisional") else outputs["total"]
     for rule in scheme.rules_data:
         when, value = rule["when"], rule.get("value")
         hit = (
@@ -448,6 +457,8 @@ def recompute(
     record.total, record.band, record.passed = outputs["total"], outputs["band"], outputs["passed"]
     record.certificate, record.certificate_reason = outputs["certificate"], outputs["certificate_reason"]
     record.renormalised = outputs["renormalised"]
+    record.missing_components = ",".join(outputs["missing"])
+    record.pending_components = ",".join(outputs["pending"])
     record.components, record.gains = dumps(outputs["components"]), dumps(outputs["gains"])
     advice = recommend(scheme, outputs)
     record.recommendation = dumps(advice) if advice else None
@@ -512,6 +523,8 @@ def snapshot_data(session: Session, record: EvaluationRecord) -> dict:
             "certificate": record.certificate,
             "certificate_reason": record.certificate_reason,
             "renormalised": record.renormalised,
+            "missing": record.missing_list,
+            "pending": record.pending_list,
             "components": record.components_data,
             "gains": record.gains_data,
             "recommendation": record.recommendation_data,

@@ -34,6 +34,7 @@ from lms.evaluation.forms import (
 from lms.evaluation.models import (
     ASSESSMENT_KIND_LABELS,
     COMPONENT_LABELS,
+    COMPONENT_NAMES,
     COMPONENTS,
     DECISION_LABELS,
     DEFAULT_PROGRAM,
@@ -573,6 +574,12 @@ def my_evaluation():
     return render_template(
         "evaluation/mine.html", profile=profile, records=records, cohorts=cohorts, answered=answered
     )
+
+
+@bp.app_template_filter("component_name")
+def component_name_filter(code: str) -> str:
+    """An evaluation component's name in the reader's language."""
+    return str(COMPONENT_NAMES.get(code, code))
 
 
 @bp.app_template_filter("score")

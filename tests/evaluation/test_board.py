@@ -20,6 +20,7 @@ REASON = "Kết quả bồi dưỡng xuất sắc, đủ tiêu chuẩn chức da
 def cadres(world, factory, session):
     in_a = factory.profile(unit=world.commune_a, name="Người Xã An")
     in_b = factory.profile(unit=world.commune_b, name="Người Xã Bình")
+    services.ensure_scheme(session, "p1", {"weights": {"exit": 1}})  # the exit test is the whole record
     for cadre, score in ((in_a, 9.5), (in_b, 3.0)):
         result(session, cadre, "exit", score, details=None)
         services.recompute(session, cadre.id, 1)
@@ -35,6 +36,33 @@ def test_board_list_is_scoped_and_shows_recommendations(client, world, cadres, l
     # filters cannot widen the scope
     html = client.get(f"/evaluation/board?unit_id={world.commune_b.id}").get_data(as_text=True)
     assert "Người Xã Bình" not in html
+
+
+def test_a_provisional_total_says_so_everywhere(client, world, factory, session, login_as):
+    """One scenario re-weighted to 100 % is not a final score: no band, no suggestion, and
+    the list, dossier, record page and XLSX name what is missing."""
+    cadre = factory.profile(unit=world.commune_a, name="Người Tạm Tính")
+    result(session, cadre, "scenario", 8.88)
+    record = services.recompute(session, cadre.id, 1)
+    session.commit()
+    assert record.provisional and record.missing_list == ["exit", "assessment"]
+    assert record.recommendation is None  # 8,88 alone never suggests anything
+    login_as(world.board_a)
+    html = client.get("/evaluation/board").get_data(as_text=True)
+    row = html[html.index("Người Tạm Tính") :].split("</tr>")[0]
+    assert "8,88" in row and "Tạm tính" in row and "Kiểm tra đầu ra" in row
+    assert record.band not in row
+    html = client.get(f"/evaluation/dossier/{cadre.public_id}").get_data(as_text=True)
+    assert "Tạm tính" in html and "Còn thiếu: Kiểm tra đầu ra, Đánh giá của giảng viên" in html
+    html = client.get(f"/evaluation/records/{record.public_id}").get_data(as_text=True)
+    assert "Điểm tạm tính" in html
+    response = client.get(f"/evaluation/dossier/{cadre.public_id}/export.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    rows = list(book["Kết quả đánh giá"].iter_rows(values_only=True))
+    header, first = rows[0], rows[1]
+    status = first[header.index("Tình trạng điểm")]
+    assert status.startswith("Tạm tính") and "kiểm tra đầu ra" in status
+    assert first[header.index("Xếp loại")] in (None, "")
 
 
 def test_board_filters(client, world, cadres, login_as):
@@ -117,8 +145,8 @@ def test_dossier_export_opens_in_excel(client, world, cadres, session, login_as)
     profile_sheet = {row[0]: row[1] for row in book["Hồ sơ"].iter_rows(min_row=2, values_only=True)}
     assert profile_sheet["Họ và tên"] == "Người Xã An"
     records = list(book["Kết quả đánh giá"].iter_rows(values_only=True))
-    assert records[0][:5] == ("Năm", "Chương trình", "Lớp", "Điểm tổng hợp", "Xếp loại")
-    assert records[1][3] == 9.5 and records[1][4] == "Xuất sắc"
+    assert records[0][:6] == ("Năm", "Chương trình", "Lớp", "Điểm tổng hợp", "Tình trạng điểm", "Xếp loại")
+    assert records[1][3] == 9.5 and records[1][4] == "Đủ thành phần" and records[1][5] == "Xuất sắc"
     assert session.scalar(select(AuditEntry).where(AuditEntry.action == "dossier.export")) is not None
 
 

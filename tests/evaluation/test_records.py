@@ -130,6 +130,13 @@ def test_recommendation_follows_policy_but_never_changes_status(session, cadre):
     assert cadre.planning_status == PlanningStatus.none
     result(session, cadre, "exit", 9.5)
     record = services.recompute(session, cadre.id, 1)
+    assert record.provisional and record.recommendation is None  # no total rule on part of it
+    result(session, cadre, "scenario", 9.5)
+    record = services.recompute(session, cadre.id, 1)
+    assert record.missing_list == ["assessment"] and record.recommendation is None
+    services.save_assessment(session, None, cadre=cadre, cohort_id=1, month="2026-03", points=9.5)
+    record = services.recompute(session, cadre.id, 1)
+    assert not record.provisional
     assert record.recommendation_data["decision"] == "propose_appointment"
     services.recompute_all(session)
     session.refresh(cadre)

@@ -196,7 +196,7 @@ def test_my_evaluation_page(client, world, data, session, login_as):
     session.commit()
     login_as(world.users["learner"])
     html = client.get("/evaluation/me").get_data(as_text=True)
-    assert "Không đạt" in html and "/evaluation/survey/1" in html
+    assert "Tạm tính" in html and "/evaluation/survey/1" in html  # an exit test alone is not final
     assert "Gợi ý" not in html and "quy hoạch" not in html.lower().split("<main")[1]
 
 
