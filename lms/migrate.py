@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+from lms.paths import migrations_dir
+
+MIGRATIONS = migrations_dir()
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -4,17 +4,15 @@ and every record recomputed from whatever results the other demo steps wrote."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 from sqlalchemy.orm import Session
 
-import lms
 from lms.errors import LmsError
 from lms.evaluation.models import DEFAULT_PROGRAM
 from lms.evaluation.services import ensure_scheme, recompute_all
+from lms.paths import content_dir
 
-CONTENT = Path(lms.__file__).resolve().parent.parent / "content"
+CONTENT = content_dir()
 
 
 def load_content(session: Session) -> str:

@@ -4,28 +4,30 @@ program in the province unit, taught by ``giangvien``; ``hocvien`` enrolled in t
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import lms
 from lms.auth.models import User
 from lms.db import utcnow
 from lms.org.models import CadreProfile
 from lms.org.services import unit_by_code
+from lms.paths import content_dir
 from lms.programs.content_files import import_content
 from lms.programs.models import Cohort, Program
 from lms.programs.services import create_cohort, enroll
 
-CONTENT = Path(lms.__file__).resolve().parent.parent / "content"
+CONTENT = content_dir()
 LEARNER_PROGRAM = "qn-2022-ubnd"
 FIRST_DAY = dt.date(2026, 12, 7)
 
 
 def load_content(session: Session) -> str:
     if not (CONTENT / "programs").is_dir() or not (CONTENT / "topics").is_dir():
-        return f"programs: no content files in {CONTENT} (programs/, topics/); nothing imported"
+        return (
+            f"programs: no content files in {CONTENT} (programs/, topics/); nothing imported; "
+            "set LMS_CONTENT_DIR to a content/ folder"
+        )
     now = utcnow()
     summary = import_content(session, CONTENT, now=now)
     unit = unit_by_code(session, "qn")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-import lms
 from lms.db import utcnow
+from lms.paths import content_dir
 from lms.quizzes.importer import import_questions, import_quiz_files, parse_gift_files
 
-CONTENT = Path(lms.__file__).resolve().parent.parent / "content" / "quizzes"
+CONTENT = content_dir() / "quizzes"
 
 
 def _summary(counts: dict[str, int]) -> str:

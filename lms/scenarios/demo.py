@@ -6,14 +6,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-import lms
+from lms import paths
 from lms.db import utcnow
 from lms.org.services import unit_by_code
 from lms.scenarios.services import check_paths, import_checked
 
 
 def content_dir() -> Path:
-    return Path(lms.__file__).resolve().parent.parent / "content" / "scenarios"
+    return paths.content_dir() / "scenarios"
 
 
 def load_content(session: Session) -> str:
