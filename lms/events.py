@@ -20,6 +20,12 @@ result_recorded = _signals.signal("result-recorded")
 attendance_changed = _signals.signal("attendance-changed")
 program_saved = _signals.signal("program-saved")
 
+# Which evaluation components can a program produce? Each feature that produces one registers
+# ``producer(session, root, program_code, target_groups) -> set[str]`` (quizzes: "entrance",
+# "exit"; scenarios: "scenarios"), reading the content folder being imported (``root``, may be
+# None) and what is already published. The programs importer refuses a weight nothing produces.
+component_producers: list = []
+
 # Who owns cohorts answers "which cohort does this result belong to?" (lms.programs registers
 # it): quizzes and scenarios only know the program code.
 cohort_resolvers: list = []

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 from lms import audit, events
 from lms.errors import FileProblem, InvalidFile
 from lms.org.models import TargetGroup, Title
+from lms.programs import frame
 from lms.programs.models import (
     FIELDS,
     Lesson,
@@ -89,10 +90,17 @@ class ProgramData:
     goals: dict[str, str]
     topics: list[tuple[str, int]]
     evaluation: dict[str, Any] | None
+    source: str = ""
+    source_titles: list[dict[str, Any]] | None = None
+    delivery: dict[str, Any] | None = None
+    weight_lines: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def canonical(self) -> dict[str, Any]:
         return {
             "title": self.title,
+            "source": self.source,
+            "source_titles": _json(_without_lines(self.source_titles)),
+            "delivery": _json(self.delivery),
             "target_groups": sorted(c for c, _ in self.target_groups),
             "titles": sorted(c for c, _ in self.titles),
             "duration_days": self.duration_days,
@@ -106,6 +114,10 @@ class ProgramData:
 
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _without_lines(items: list[dict] | None) -> list[dict] | None:
+    return None if items is None else [{k: v for k, v in i.items() if k != "line"} for i in items]
 
 
 def version_canonical(version: TopicVersion) -> dict[str, Any]:
@@ -125,6 +137,9 @@ def version_canonical(version: TopicVersion) -> dict[str, Any]:
 def program_canonical(program: Program) -> dict[str, Any]:
     return {
         "title": program.title,
+        "source": program.source or "",
+        "source_titles": program.source_titles,
+        "delivery": program.delivery,
         "target_groups": sorted(g.code for g in program.target_groups),
         "titles": sorted(t.code for t in program.titles),
         "duration_days": program.duration_days,
@@ -345,7 +360,16 @@ def _lessons(reader: _Reader, node: yaml.Node, html: str) -> list[tuple[str, str
 # --- programs -------------------------------------------------------------------------------
 
 PROGRAM_REQUIRED = {"code", "title", "target_groups", "duration_days", "topics"}
-PROGRAM_ALLOWED = PROGRAM_REQUIRED | {"titles", "legal_basis", "as_of", "goals", "evaluation"}
+PROGRAM_ALLOWED = PROGRAM_REQUIRED | {
+    "titles",
+    "legal_basis",
+    "as_of",
+    "goals",
+    "evaluation",
+    "source",
+    "source_titles",
+    "delivery",
+}
 GOAL_KEYS = {"knowledge", "skills", "attitude"}
 
 
@@ -382,8 +406,14 @@ def parse_program(path: str, text: str, problems: list[FileProblem]) -> ProgramD
         for key, (_line, node) in (goal_keys or {}).items():
             if key in GOAL_KEYS and goals is not None:
                 goals[key] = reader.text(node, f"goals.{key}") or ""
-    evaluation = _evaluation(reader, get["evaluation"]) if "evaluation" in get else None
-    if len(problems) > count or None in (code, title, groups, titles, days, legal, topics, goals):
+    weight_lines: dict[str, int] = {}
+    evaluation = _evaluation(reader, get["evaluation"], weight_lines) if "evaluation" in get else None
+    source = reader.text(get["source"], "source") if "source" in get else ""
+    source_titles = (
+        frame.parse_source_titles(reader, get["source_titles"]) if "source_titles" in get else None
+    )
+    delivery = frame.parse_delivery(reader, get["delivery"]) if "delivery" in get else None
+    if len(problems) > count or None in (code, title, groups, titles, days, legal, topics, goals, source):
         return None
     return ProgramData(
         path=path,
@@ -398,10 +428,14 @@ def parse_program(path: str, text: str, problems: list[FileProblem]) -> ProgramD
         goals=goals,
         topics=topics,
         evaluation=evaluation,
+        source=source or "",
+        source_titles=source_titles,
+        delivery=delivery,
+        weight_lines=weight_lines,
     )
 
 
-def _evaluation(reader: _Reader, node: yaml.Node) -> dict[str, Any] | None:
+def _evaluation(reader: _Reader, node: yaml.Node, weight_lines: dict[str, int]) -> dict[str, Any] | None:
     keys = reader.mapping(node, set(), {"pass_mark", "weights"}, "'evaluation'")
     if keys is None:
         return None
@@ -421,6 +455,7 @@ def _evaluation(reader: _Reader, node: yaml.Node) -> dict[str, Any] | None:
                 reader.problem(line, f"trọng số '{name}' phải là số từ 0 đến 1")
             elif name in EVALUATION_WEIGHTS:
                 result["weights"][name] = value
+                weight_lines[name] = line
     return result
 
 
@@ -469,7 +504,7 @@ def _read_text(file: Path, problems: list[FileProblem]) -> str | None:
     return None
 
 
-def cross_check(session: Session, parsed: Parsed) -> None:
+def cross_check(session: Session, parsed: Parsed, root: Path | None = None) -> None:
     """Duplicates and references: codes of target groups, titles and topics must exist."""
     problems = parsed.problems
     group_codes = set(session.scalars(select(TargetGroup.code)))
@@ -513,6 +548,28 @@ def cross_check(session: Session, parsed: Parsed) -> None:
             elif code in listed:
                 problems.append(FileProblem(program.path, line, f"chuyên đề '{code}' được liệt kê hai lần"))
             listed.add(code)
+        if program.source_titles is not None:
+            titles = _published_titles(session) | {t.code: t.title for t in parsed.topics}
+            problems += frame.check_frame(program.path, program.source_titles, program.topics, titles)
+        problems += frame.check_producible(
+            session,
+            root if root is not None and root.is_dir() else None,
+            program.path,
+            program.code,
+            [c for c, _ in program.target_groups],
+            program.evaluation,
+            program.weight_lines,
+            program.line,
+        )
+
+
+def _published_titles(session: Session) -> dict[str, str]:
+    rows = session.execute(
+        select(Topic.code, TopicVersion.title)
+        .join(TopicVersion)
+        .where(TopicVersion.status == VersionStatus.published)
+    )
+    return dict(rows.all())
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -537,7 +594,7 @@ def import_content(session: Session, root: Path, *, dry_run: bool = False, now: 
     """Validate everything under ``root``; raise InvalidFile (nothing written) or apply."""
     parsed = read_files(root)
     if not parsed.problems:
-        cross_check(session, parsed)
+        cross_check(session, parsed, root)
     if parsed.problems:
         raise InvalidFile(parsed.problems)
     topics = {
@@ -628,6 +685,9 @@ def write_program(
     program.goal_skills = data.goals.get("skills", "")
     program.goal_attitude = data.goals.get("attitude", "")
     program.evaluation = _json(data.evaluation)
+    program.source = data.source or None
+    program.source_titles = _json(_without_lines(data.source_titles))
+    program.delivery = _json(data.delivery)
     groups = {g.code: g for g in session.scalars(select(TargetGroup))}
     titles = {t.code: t for t in session.scalars(select(Title))}
     program.target_groups = [groups[c] for c, _ in data.target_groups]
@@ -696,7 +756,16 @@ def program_document(program: Program) -> dict[str, Any]:
     }
     if any(goals.values()):
         doc["goals"] = {k: v for k, v in goals.items() if v}
+    if program.source:
+        doc["source"] = program.source
+    if program.source_titles:
+        doc["source_titles"] = [
+            item["text"] if item["title"] == frame.frame_title(item["text"]) and "note" not in item else item
+            for item in json.loads(program.source_titles)
+        ]
     doc["topics"] = [item.topic.code for item in program.items]
+    if program.delivery:
+        doc["delivery"] = json.loads(program.delivery)
     if program.evaluation_scheme is not None:
         doc["evaluation"] = program.evaluation_scheme
     return doc

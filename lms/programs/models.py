@@ -124,6 +124,9 @@ class Program(Base):
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     as_of: Mapped[dt.date | None] = mapped_column(Date)
     evaluation: Mapped[str | None] = mapped_column(Text)  # JSON of the YAML `evaluation` block
+    source: Mapped[str | None] = mapped_column(Text)  # where the program's frame comes from
+    source_titles: Mapped[str | None] = mapped_column(Text)  # JSON [{text, title, note?}]
+    delivery: Mapped[str | None] = mapped_column(Text)  # JSON: months, mentoring unit, rubric...
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -138,6 +141,10 @@ class Program(Base):
     @property
     def evaluation_scheme(self) -> dict[str, Any] | None:
         return json.loads(self.evaluation) if self.evaluation else None
+
+    @property
+    def delivery_data(self) -> dict[str, Any] | None:
+        return json.loads(self.delivery) if self.delivery else None
 
     @property
     def topics(self) -> list[Topic]:

@@ -17,7 +17,7 @@ from lms.auth.models import User
 from lms.auth.permissions import authorize, can, requires, unit_scope
 from lms.db import db
 from lms.errors import Conflict, LmsError
-from lms.quizzes import authoring, gift, permissions, services  # noqa: F401  (permissions registers the rules)
+from lms.quizzes import authoring, gift, permissions, producers, services  # noqa: F401  (registers rules, producers)
 from lms.quizzes.forms import GradeForm, OverrideForm, QuestionEditForm, QuestionForm
 from lms.quizzes.models import (
     GRADING_LABELS,

@@ -17,6 +17,7 @@ from lms.org.models import Unit
 from lms.scenarios import (
     editor,
     permissions,  # noqa: F401  (registers the rules)
+    producers,  # noqa: F401  (registers what scenarios produce for a program)
     stats,
 )
 from lms.scenarios import services as sv

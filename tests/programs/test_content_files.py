@@ -35,6 +35,7 @@ target_groups: [ubnd]
 titles: [chu-tich-ubnd]
 duration_days: 5
 topics: [t-a]
+evaluation: {weights: {assessment: 1}}
 """
 
 
@@ -158,6 +159,8 @@ def test_round_trip_export_equals_originals(session, tmp_path):
     import_content(session, root, now=NOW)
     out = tmp_path / "exported"
     assert export_content(session, out) == (1, 2)
+    for folder in ("quizzes", "scenarios"):  # not programs' to export; the import checks them
+        shutil.copytree(root / folder, out / folder)
     summary = import_content(session, out, now=NOW)
     assert all(action == "unchanged" for _kind, _code, action in summary.changes), summary.changes
     for name in ("t-chung-1.md", "t-ubnd-1.md"):
@@ -266,8 +269,8 @@ def test_duplicate_topic_codes(session, tmp_path):
         ("duration_days: 5", "duration_days: 5\nowner: x", 6, "khóa không hợp lệ 'owner'"),
         ("topics: [t-a]", "topics: t-a", 6, "'topics' phải là một danh sách mã"),
         (
-            "topics: [t-a]",
-            "topics: [t-a]\nevaluation: {pass_mark: 12}",
+            "evaluation: {weights: {assessment: 1}}",
+            "evaluation: {pass_mark: 12, weights: {assessment: 1}}",
             7,
             "'pass_mark' phải là số từ 0 đến 10",
         ),
@@ -346,3 +349,34 @@ def test_cli_import_missing_path(runner, tmp_path, connection):
     result = runner.invoke(args=["content", "import", str(tmp_path / "nope")])
     assert result.exit_code == 1
     assert "nope:0:" in result.stderr
+
+
+# --- every weighted component can be produced ----------------------------------------------
+
+
+def test_a_weight_nothing_can_produce_is_refused_at_its_line(session, tmp_path):
+    write(tmp_path, "topics/a.md", TOPIC.format(code="t-a"))
+    weights = "evaluation:\n  weights: {entrance: 0.2, exit: 0.5, scenarios: 0.3}"
+    path = write(tmp_path, "programs/p.yaml", PROGRAM.replace("evaluation: {weights: {assessment: 1}}", weights))
+    problems = problems_of(session, tmp_path)
+    assert [p.split(": ", 1)[0] for p in problems] == [f"{path}:8"] * 3
+    assert "'entrance'" in problems[0] and "bài kiểm tra đầu vào" in problems[0]
+    assert "'scenarios'" in problems[2] and "tình huống" in problems[2]
+    write(tmp_path, "quizzes/p-x-vao.yaml", "code: p-x-vao\nprogram: p-x\npurpose: entrance\n")
+    write(tmp_path, "quizzes/p-x-ra.yaml", "code: p-x-ra\nprogram: p-x\npurpose: final\n")
+    write(tmp_path, "scenarios/khac.yaml", "code: khac\ntarget_groups: [hdnd]\n")  # another group
+    [problem] = problems_of(session, tmp_path)
+    assert "'scenarios'" in problem
+    write(tmp_path, "scenarios/s.yaml", "code: s\ntarget_groups: [hdnd, ubnd]\n")
+    assert import_content(session, tmp_path, now=NOW).count("program", "create") == 1
+
+
+def test_source_titles_must_match_the_topics_word_for_word(session, tmp_path):
+    write(tmp_path, "topics/a.md", TOPIC.format(code="t-a"))
+    title = yaml.safe_load(TOPIC.format(code="t-a").split("---")[1])["title"]
+    frame = f'source: "Hội thảo"\nsource_titles:\n  - "{title}."\n'
+    path = write(tmp_path, "programs/p.yaml", PROGRAM + frame)
+    assert import_content(session, tmp_path, now=NOW).count("program", "create") == 1
+    write(tmp_path, "programs/p.yaml", PROGRAM + frame.replace(title, "Một tên khác"))
+    [problem] = problems_of(session, tmp_path)
+    assert problem.startswith(f"{path}:6: chuyên đề 't-a' có tên") and "Một tên khác" in problem

@@ -24,6 +24,8 @@ def test_demo_cohorts_and_enrollment(session, factory, monkeypatch, tmp_path):
     shutil.copytree(DATA, content)
     program = content / "programs" / "p-ubnd.yaml"
     program.write_text(program.read_text("utf-8").replace("code: p-ubnd", "code: qn-2022-ubnd"), "utf-8")
+    quiz = content / "quizzes" / "p-ubnd-dau-ra.yaml"
+    quiz.write_text(quiz.read_text("utf-8").replace("program: p-ubnd", "program: qn-2022-ubnd"), "utf-8")
     monkeypatch.setattr(demo, "CONTENT", content)
     province = factory.unit("Tỉnh Quảng Ninh", kind="province")
     province.code = "qn"
