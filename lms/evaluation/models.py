@@ -50,6 +50,7 @@ def is_provisional(missing: str | None, pending: str | None, renormalised: bool 
     (``renormalised`` covers records computed before the component lists were stored)."""
     return bool(missing or pending or renormalised)
 
+
 # The same names through the catalog, for pages (COMPONENT_LABELS stays plain text: it is
 # stored in records and in the reasons they give).
 COMPONENT_NAMES = {

@@ -79,7 +79,8 @@ def _serve_and_check(venv: Path, cwd: Path, env: dict) -> None:
 def installed(tmp_path_factory):
     work = tmp_path_factory.mktemp("wheel")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "PYTHON", "VIRTUAL_ENV"))}
-    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work / "dist"), str(ROOT)], work, env)
+    dist = str(work / "dist")
+    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", dist, str(ROOT)], work, env)
     wheel = next((work / "dist").glob("lms-*.whl"))
     venv = work / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], work, env)
@@ -95,7 +96,7 @@ def test_wheel_ships_migrations_catalogs_and_content(installed):
         [
             str(venv / "bin" / "python"),
             "-c",
-            "import lms, lms.paths as p; print(lms.__file__); print(p.migrations_dir()); print(p.content_dir())",
+            "import lms, lms.paths as p; print(lms.__file__, p.migrations_dir(), p.content_dir())",
         ],
         run_dir,
         env,

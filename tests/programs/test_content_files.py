@@ -357,7 +357,8 @@ def test_cli_import_missing_path(runner, tmp_path, connection):
 def test_a_weight_nothing_can_produce_is_refused_at_its_line(session, tmp_path):
     write(tmp_path, "topics/a.md", TOPIC.format(code="t-a"))
     weights = "evaluation:\n  weights: {entrance: 0.2, exit: 0.5, scenarios: 0.3}"
-    path = write(tmp_path, "programs/p.yaml", PROGRAM.replace("evaluation: {weights: {assessment: 1}}", weights))
+    program = PROGRAM.replace("evaluation: {weights: {assessment: 1}}", weights)
+    path = write(tmp_path, "programs/p.yaml", program)
     problems = problems_of(session, tmp_path)
     assert [p.split(": ", 1)[0] for p in problems] == [f"{path}:8"] * 3
     assert "'entrance'" in problems[0] and "bài kiểm tra đầu vào" in problems[0]
