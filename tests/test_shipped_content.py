@@ -120,8 +120,11 @@ def test_quang_ninh_frame_is_complete():
     assert bg["delivery"]["assessment"]["criteria"]
 
 
+TESTED = sorted(c for c, p in PROGRAMS.items() if p["evaluation"]["weights"].get("exit"))
+
+
 @pytest.mark.nodb
-@pytest.mark.parametrize("code", sorted(c for c, p in PROGRAMS.items() if p["evaluation"]["weights"].get("exit")))
+@pytest.mark.parametrize("code", TESTED)
 def test_entrance_and_exit_tests_draw_from_the_programs_own_topics(code):
     program = PROGRAMS[code]
     own = {_category(CONTENT / "quizzes" / f"{t}.gift") for t in program["topics"]}
