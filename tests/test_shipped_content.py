@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lms.db import utcnow
 from lms.programs.content_files import import_content, split_front_matter
 from lms.programs.frame import frame_title
 
@@ -146,6 +147,16 @@ def test_a_case_scenario_for_every_group_and_field_cluster():
         assert scenario.get("legal_basis") and scenario.get("as_of"), code
 
 
-def test_content_import_accepts_the_whole_folder(session):
-    summary = import_content(session, CONTENT, dry_run=True, now=None)
+def test_content_imports_and_program_pages_name_their_source_and_delivery(session, client, login_as, world):
+    """The whole folder imports (so every weighted component is producible), and the pages say
+    where each frame comes from and how the Bắc Giang model runs."""
+    summary = import_content(session, CONTENT, now=utcnow())
     assert summary.count("program", "create") == len(PROGRAMS)
+    session.commit()
+    login_as(world.users["instructor"])
+    html = client.get("/programs/qn-2022-ubnd").get_data(as_text=True)
+    assert "29/9/2022" in html and "01/12/2026" in html
+    assert "Nguồn in nhầm “đại phương”" in html  # the one correction of the source's wording is said
+    assert "Kiểm tra đầu ra: 50 %" in html
+    html = client.get("/programs/bg-cong-chuc-linh-vuc").get_data(as_text=True)
+    assert "Phiếu đánh giá hằng tháng" in html and "3 tháng" in html and "Sở, ngành cấp tỉnh" in html

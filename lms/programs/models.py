@@ -143,6 +143,10 @@ class Program(Base):
         return json.loads(self.evaluation) if self.evaluation else None
 
     @property
+    def source_title_list(self) -> list[dict[str, Any]]:
+        return json.loads(self.source_titles) if self.source_titles else []
+
+    @property
     def delivery_data(self) -> dict[str, Any] | None:
         return json.loads(self.delivery) if self.delivery else None
 
