@@ -6,6 +6,7 @@ enrollments and attendance from ``lms.programs``. Evaluation reads nothing else 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
@@ -69,6 +70,26 @@ def cohort_info(session: Session, cohort_id: int) -> dict | None:
         return None
     keys = ("id", "code", "title", "program_code", "unit_id", "start_date", "end_date")
     return dict(zip(keys, row, strict=True))
+
+
+def rubric_for_cohort(session: Session, cohort_id: int) -> dict | None:
+    """The monthly assessment rubric of the cohort's program (``delivery.assessment``), if any."""
+    delivery = session.scalar(
+        select(Program.delivery).join(Cohort, Cohort.program_id == Program.id).where(Cohort.id == cohort_id)
+    )
+    return (json.loads(delivery).get("assessment") or None) if delivery else None
+
+
+def cohorts_of(session: Session, cadre_id: int) -> list[tuple[int, str, bool]]:
+    """(cohort id, title, has a rubric) of every cohort the cadre is enrolled in, newest first."""
+    rows = session.execute(
+        select(Cohort.id, Cohort.title, Program.delivery)
+        .join(Enrollment, Enrollment.cohort_id == Cohort.id)
+        .join(Program, Program.id == Cohort.program_id)
+        .where(Enrollment.profile_id == cadre_id)
+        .order_by(Cohort.start_date.desc(), Cohort.id.desc())
+    )
+    return [(i, title, bool(d and json.loads(d).get("assessment"))) for i, title, d in rows]
 
 
 def is_enrolled(session: Session, cohort_id: int, cadre_id: int) -> bool:
