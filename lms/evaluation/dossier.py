@@ -8,6 +8,7 @@ import decimal
 import io
 from collections import defaultdict
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -25,6 +26,8 @@ from lms.org.models import (
 )
 from lms.org.services import standard_gaps
 from lms.results.models import PURPOSE_LABELS
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclasses.dataclass
@@ -44,20 +47,33 @@ def time_in_title(since: dt.date | None, today: dt.date) -> str | None:
     return f"{years} năm {months} tháng" if years else f"{months} tháng"
 
 
-def _scenario_steps(details: Any) -> list[str]:
-    """Choices a cadre made in a scenario run, whatever shape the scenario player stores."""
+def _scenario_steps(details: Any) -> list[dict]:
+    """The decisions of the counted run, each as the step's title and the choice's words (the
+    player stores ``{node, title, choice: index, label, points}``; the index means nothing to a
+    board, so it is never shown)."""
     if not isinstance(details, dict):
         return []
-    steps = details.get("path") or details.get("decisions") or details.get("choices") or []
-    labels = []
+    steps = details.get("decisions") or details.get("path") or []
+    shown = []
     for step in steps if isinstance(steps, list) else []:
-        if isinstance(step, dict):
-            label = step.get("choice") or step.get("label") or step.get("text") or step.get("node")
-            if label:
-                labels.append(str(label))
-        elif step:
-            labels.append(str(step))
-    return labels[:12]
+        if not isinstance(step, dict):
+            continue
+        label = step.get("label") or step.get("text")
+        if isinstance(label, str) and label:
+            points = step.get("points")
+            shown.append(
+                {
+                    "title": str(step.get("title") or step.get("node") or ""),
+                    "label": label,
+                    "points": points if isinstance(points, int | float) else None,
+                }
+            )
+    return shown[:12]
+
+
+def local_time(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored UTC time as the board's wall-clock time (naive, as spreadsheets want it)."""
+    return value.astimezone(VN).replace(tzinfo=None) if value else None
 
 
 def dossier_data(session: Session, profile: CadreProfile, today: dt.date) -> dict:
@@ -81,6 +97,7 @@ def dossier_data(session: Session, profile: CadreProfile, today: dt.date) -> dic
                 best_exit=max(exits) if exits else None,
             )
         )
+    decisions = decisions_for(session, profile)
     records = list(
         session.scalars(
             select(EvaluationRecord)
@@ -95,9 +112,16 @@ def dossier_data(session: Session, profile: CadreProfile, today: dt.date) -> dic
             .order_by(EvaluationSnapshot.id)
         )
     )
+    names = inputs.names_for(
+        session,
+        cohort_ids={r.cohort_id for r in records},
+        program_codes={r.program_code for r in records if r.program_code} | {p for (_y, p) in history},
+        user_ids={d.actor_id for d in decisions if d.actor_id},
+    )
     return {
         "profile": profile,
         "today": today,
+        "names": names,
         "time_in_title": time_in_title(profile.title_since, today),
         "gaps": standard_gaps(session, profile, today),
         "history": rows,
@@ -105,7 +129,7 @@ def dossier_data(session: Session, profile: CadreProfile, today: dt.date) -> dic
         "scenarios": scenarios,
         "records": records,
         "snapshots": snapshots,
-        "decisions": decisions_for(session, profile),
+        "decisions": decisions,
         "recommendation": records[0].recommendation_data if records else None,
         "limit_warning": limit_warning(session, profile, today)
         if profile.planning_status == PlanningStatus.in_pool
@@ -132,6 +156,11 @@ def _sheet(workbook: Workbook, title: str, headers: list[str], rows: list[list])
     sheet.append(headers)
     for row in rows:
         sheet.append([float(v) if isinstance(v, decimal.Decimal) else v for v in row])
+        for cell in sheet[sheet.max_row]:  # real dates, shown the Vietnamese way
+            if isinstance(cell.value, dt.datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm"
+            elif isinstance(cell.value, dt.date):
+                cell.number_format = "dd/mm/yyyy"
     for column, header in zip(sheet.columns, headers, strict=False):
         width = max([len(str(header))] + [len(str(c.value or "")) for c in column])
         sheet.column_dimensions[column[0].column_letter].width = min(60, width + 2)
@@ -172,7 +201,10 @@ def dossier_xlsx(data: dict) -> bytes:
         workbook,
         "Quá trình bồi dưỡng",
         ["Năm", "Chương trình", "Số bài", "Điểm trung bình", "Điểm đầu ra cao nhất"],
-        [[h.year, h.program, h.results, h.average, h.best_exit] for h in data["history"]],
+        [
+            [h.year, data["names"]["programs"].get(h.program, h.program), h.results, h.average, h.best_exit]
+            for h in data["history"]
+        ],
     )
     _sheet(
         workbook,
@@ -187,20 +219,22 @@ def dossier_xlsx(data: dict) -> bytes:
             "Chứng chỉ",
             "Lý do",
             "Tiến bộ",
-            "Chốt",
+            "Chốt lúc",
+            "Tính lúc",
         ],
         [
             [
                 r.year,
-                r.program_code or "",
-                r.cohort_id,
+                data["names"]["programs"].get(r.program_code, r.program_code or ""),
+                data["names"]["cohorts"].get(r.cohort_id, r.cohort_id),
                 r.total,
                 score_status(r),
                 "" if r.provisional else (r.band or ""),
                 "Có" if r.certificate else "Không",
                 r.certificate_reason or "",
                 "; ".join(f"{t}: {g}" for t, g in r.gains_data.items()),
-                "Đã chốt" if r.finalized_at else "Đang tính",
+                local_time(r.finalized_at) or "Đang tính",
+                local_time(r.computed_at),
             ]
             for r in data["records"]
         ],
@@ -211,7 +245,7 @@ def dossier_xlsx(data: dict) -> bytes:
         ["Ngày", "Bài", "Mục đích", "Chuyên đề", "Điểm", "Đạt", "Mã kết quả"],
         [
             [
-                r.finished_at.date().isoformat(),
+                local_time(r.finished_at).date(),
                 r.source_title,
                 PURPOSE_LABELS.get(r.purpose, r.purpose),
                 r.topic_code or "",
@@ -225,10 +259,11 @@ def dossier_xlsx(data: dict) -> bytes:
     _sheet(
         workbook,
         "Quy hoạch",
-        ["Thời điểm", "Quyết định", "Trước", "Sau", "Lý do", "Căn cứ"],
+        ["Thời điểm", "Người quyết định", "Quyết định", "Trước", "Sau", "Lý do", "Căn cứ"],
         [
             [
-                d.created_at.isoformat(timespec="minutes"),
+                local_time(d.created_at),
+                data["names"]["users"].get(d.actor_id, ""),
                 DECISION_LABELS[d.decision],
                 PLANNING_STATUS_LABELS[PlanningStatus(d.status_before)],
                 PLANNING_STATUS_LABELS[PlanningStatus(d.status_after)],

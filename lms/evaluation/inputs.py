@@ -92,6 +92,22 @@ def cohorts_of(session: Session, cadre_id: int) -> list[tuple[int, str, bool]]:
     return [(i, title, bool(d and json.loads(d).get("assessment"))) for i, title, d in rows]
 
 
+def names_for(
+    session: Session, *, cohort_ids: set[int], program_codes: set[str], user_ids: set[int]
+) -> dict[str, dict]:
+    """What a board reads instead of ids and codes: cohort titles, program titles, who decided."""
+    from lms.auth.models import User
+
+    def pairs(query) -> dict:
+        return dict(session.execute(query).all())
+
+    return {
+        "cohorts": pairs(select(Cohort.id, Cohort.title).where(Cohort.id.in_(cohort_ids))),
+        "programs": pairs(select(Program.code, Program.title).where(Program.code.in_(program_codes))),
+        "users": pairs(select(User.id, User.display_name).where(User.id.in_(user_ids))),
+    }
+
+
 def is_enrolled(session: Session, cohort_id: int, cadre_id: int) -> bool:
     return (
         session.scalar(

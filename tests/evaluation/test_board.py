@@ -1,5 +1,6 @@
 """Board review: scope (commune A never sees commune B), dossiers, decisions, exports, audit."""
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -239,3 +240,36 @@ def test_board_count_matches_rows(session, world, cadres, filters):
     assert session.scalar(board_count(true(), chosen, today)) == len(rows)
     if "band" in filters:
         assert all(row.band == filters["band"] for row in rows)
+
+
+def test_the_dossier_reads_in_words_not_ids(client, world, cadres, session, login_as):
+    """Scenario choices by their words, who decided, dates that are dates in local time."""
+    in_a, _ = cadres
+    steps = [
+        {
+            "node": "d1",
+            "title": "Tiếp nhận đơn",
+            "choice": 2,
+            "label": "Thụ lý và lập hội đồng",
+            "points": 3.0,
+        },
+        {"node": "d2", "title": "Hạ nhiệt", "choice": 1, "label": "Gặp riêng từng bên", "points": 2.0},
+    ]
+    result(session, in_a, "scenario", 8.0, details={"decisions": steps})
+    session.commit()
+    login_as(world.board_a)
+    assert (
+        _decide(client, in_a, decision="include", reason=REASON, policy_reference="QĐ 377").status_code == 302
+    )
+    html = client.get(f"/evaluation/dossier/{in_a.public_id}").get_data(as_text=True)
+    assert "Tiếp nhận đơn:</strong> Thụ lý và lập hội đồng" in html and "2 → 1" not in html
+    assert f"người quyết định: {world.board_a.display_name}" in html
+    assert 'class="panel print-open"' in html and "js/print.js" in html
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/evaluation/dossier/{in_a.public_id}/export.xlsx").data)
+    )
+    decisions = list(book["Quy hoạch"].iter_rows(values_only=True))
+    assert decisions[0][:2] == ("Thời điểm", "Người quyết định")
+    assert isinstance(decisions[1][0], dt.datetime) and decisions[1][1] == world.board_a.display_name
+    details = list(book["Kết quả chi tiết"].iter_rows(values_only=True))
+    assert isinstance(details[1][0], dt.datetime)  # a real date cell (openpyxl reads dates back as datetimes)
