@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import unicodedata
+from urllib.parse import urlsplit
 
 from babel.numbers import format_decimal as babel_format_decimal
 from flask import (
@@ -240,16 +242,31 @@ def set_language(code: str):
     if code not in LANGUAGES:
         abort(404)
     session["lang"] = code
-    target = request.form.get("next", "")
-    return redirect(target if _is_local(target) else url_for("core.home"))
-
-
-def _is_local(target: str) -> bool:
-    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return redirect(local_target(request.form.get("next")))
 
 
 def is_local_url(target: str | None) -> bool:
-    return bool(target) and _is_local(target)
+    """A redirect target from the user that stays on this site: a path (``/…``) with no
+    scheme, no host, no backslash, no control character and no whitespace. Browsers drop a
+    tab or newline inside a URL (``/\t/evil.example`` becomes ``//evil.example``, another
+    host) and treat ``\\`` as ``/``; a newline in a ``Location`` header is a server error."""
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2000:
+        return False
+    if target.startswith("//") or "\\" in target:
+        return False
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def local_target(target: str | None, default: str | None = None) -> str:
+    """The one way to redirect where the user asked: ``target`` when it is a path on this
+    site, else ``default`` (the home page). Every redirect target that comes from a request
+    (``?next=``, a form's ``next``) goes through here."""
+    if is_local_url(target):
+        return target
+    return default or url_for("core.home")
 
 
 def client_address() -> str:

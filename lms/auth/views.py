@@ -40,7 +40,7 @@ from lms.db import db
 from lms.errors import InvalidFile, LmsError
 from lms.org.csv_import import import_accounts
 from lms.org.models import Unit
-from lms.web import client_address, is_local_url, now
+from lms.web import client_address, local_target, now
 
 bp = Blueprint("auth", __name__)
 PAGE_SIZE = 50
@@ -80,8 +80,7 @@ def login():
             if user.must_change_password:
                 flash(_("Vui lòng đổi mật khẩu trước khi tiếp tục."), "info")
                 return redirect(url_for("auth.change_password_view"))
-            target = request.args.get("next")
-            return redirect(target if is_local_url(target) else url_for("core.home"))
+            return redirect(local_target(request.args.get("next")))
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
