@@ -25,6 +25,7 @@ from lms.org.models import (
 )
 from lms.org.services import standard_gaps
 from lms.results.models import PURPOSE_LABELS
+from lms.spreadsheet import safe_row
 
 
 @dataclasses.dataclass
@@ -115,9 +116,9 @@ def dossier_data(session: Session, profile: CadreProfile, today: dt.date) -> dic
 
 def _sheet(workbook: Workbook, title: str, headers: list[str], rows: list[list]) -> None:
     sheet = workbook.create_sheet(title)
-    sheet.append(headers)
+    sheet.append(safe_row(headers))
     for row in rows:
-        sheet.append([float(v) if isinstance(v, decimal.Decimal) else v for v in row])
+        sheet.append(safe_row(float(v) if isinstance(v, decimal.Decimal) else v for v in row))
     for column, header in zip(sheet.columns, headers, strict=False):
         width = max([len(str(header))] + [len(str(c.value or "")) for c in column])
         sheet.column_dimensions[column[0].column_letter].width = min(60, width + 2)

@@ -14,10 +14,14 @@ from lms.programs.content_files import import_content
 from lms.quizzes.importer import parse_quiz_file
 from tests.programs.test_content_files import NOW, PROGRAM, TOPIC, write
 
-BOMB = "[" + ", ".join(
-    ["&a0 [" + ", ".join(["lol"] * 9) + "]"]
-    + [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
-) + "]"
+BOMB = (
+    "["
+    + ", ".join(
+        ["&a0 [" + ", ".join(["lol"] * 9) + "]"]
+        + [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    )
+    + "]"
+)
 DEEP = "[" * 3000 + "]" * 3000
 
 CONTENT_CASES = [
