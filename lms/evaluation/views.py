@@ -14,7 +14,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from lms import audit
-from lms.auth.permissions import authorize, requires, unit_scope
+from lms.auth.permissions import authorize, can, requires, unit_scope
 from lms.db import db
 from lms.errors import LmsError
 from lms.evaluation import (
@@ -288,10 +288,18 @@ def cohort(cohort_id: int):
     ).all()
     from lms.evaluation import inputs
 
+    info = inputs.cohort_info(db.session, cohort_id)
+    # Scoped like every other object: a cohort is shown when it is run in the member's subtree
+    # or holds records of cadres in it; anything else (a guessed id) is a 404 that says nothing.
+    in_scope = bool(rows) or (
+        info is not None and can(current_user, "evaluation.board", db.session.get(Unit, info["unit_id"]))
+    )
+    if not in_scope:
+        abort(404)
     return render_template(
         "evaluation/cohort.html",
         cohort_id=cohort_id,
-        info=inputs.cohort_info(db.session, cohort_id),
+        info=info,
         rows=rows,
         form=FinalizeForm(),
     )
