@@ -54,6 +54,7 @@ from lms.org.models import (
 )
 from lms.org.services import get_profile
 from lms.results.models import PURPOSE_LABELS
+from lms.web import checked_filters, page_arg
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 PAGE_SIZE = 50
@@ -97,7 +98,7 @@ def board():
     ]
     bands = [name for name, _minimum in services.DEFAULT_BANDS]
     form.band.choices = [SelectChoice("", _("— Tất cả —"))] + [SelectChoice(b) for b in bands]
-    valid = form.validate()
+    valid = checked_filters(form)
     filters = BoardFilters()
     if valid:
         filters = BoardFilters(
@@ -111,7 +112,7 @@ def board():
             year=form.year.data or None,
         )
     query = board_query(unit_scope(current_user), filters, _today())
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     total = db.session.scalar(board_count(unit_scope(current_user), filters, _today()))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     from lms.evaluation.models import _loads
@@ -469,7 +470,7 @@ def _report_params():
     units = scoped_units()
     form.unit_id.choices = [SelectChoice(u.id, indent(u)) for u in units]
     this_year = _today().year
-    form.validate()
+    checked_filters(form, keep=("unit_id",))  # a unit outside the scope is a 403 below
     unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else current_user.unit
     if unit is None:
         abort(404)
