@@ -17,6 +17,9 @@ DEFAULTS: dict[str, object] = {
     "LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LMS_LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
     "LMS_LOGIN_WINDOW_MINUTES": 15,
+    "LMS_SESSION_IDLE_MINUTES": 30,  # a signed-in session ends after this long without a request
+    "LMS_SESSION_WORK_IDLE_MINUTES": 240,  # ... when the last request was a quiz attempt or scenario run
+    "LMS_SESSION_MAX_HOURS": 12,  # and in any case this long after login (not in the middle of work)
     "LMS_DEFAULT_LOCALE": "vi",
     "LMS_TRUST_PROXY": False,  # set to 1 behind nginx so the client address is X-Forwarded-For
 }
@@ -27,6 +30,9 @@ _INT_KEYS = {
     "LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT",
     "LMS_LOGIN_MAX_FAILURES_PER_ADDRESS",
     "LMS_LOGIN_WINDOW_MINUTES",
+    "LMS_SESSION_IDLE_MINUTES",
+    "LMS_SESSION_WORK_IDLE_MINUTES",
+    "LMS_SESSION_MAX_HOURS",
 }
 
 

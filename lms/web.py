@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import time
+import unicodedata
+from urllib.parse import urlsplit
 
 from babel.numbers import format_decimal as babel_format_decimal
 from flask import (
@@ -13,6 +16,7 @@ from flask import (
     Flask,
     Response,
     abort,
+    current_app,
     g,
     redirect,
     render_template,
@@ -31,7 +35,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from lms.auth import permissions
-from lms.auth.permissions import PUBLIC, can, requires
+from lms.auth.permissions import LOGIN, PUBLIC, can, requires
 from lms.db import db
 from lms.errors import LmsError
 
@@ -78,6 +82,7 @@ def init_app(app: Flask) -> None:
 
         return load_from_cookie_id(db.session, cookie_id)
 
+    app.before_request(_session_lifetime)
     app.before_request(_force_password_change)
     app.after_request(_security_headers)
     app.register_error_handler(LmsError, _domain_error)
@@ -89,6 +94,83 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(vndate=_vndate, vndatetime=_vndatetime, vnnumber=_vnnumber)
     app.register_blueprint(core)
     _ = permissions  # the foundation's rules; features register theirs on import
+
+
+# Requests of a learner at work: the longer idle limit applies after them, and the absolute
+# lifetime never ends a session in the middle of them (answers are never lost to a timeout).
+WORK_ENDPOINTS = {
+    "quizzes.attempt_page",
+    "quizzes.attempt_post",
+    "quizzes.autosave",
+    "scenarios.play",
+    "scenarios.act",
+    "core.keep_alive",
+}
+SESSION_ENDED = {
+    "idle": _l("Phiên làm việc đã kết thúc vì không hoạt động quá %(n)s phút. Vui lòng đăng nhập lại."),
+    "max": _l("Phiên làm việc đã kết thúc sau %(n)s giờ kể từ khi đăng nhập. Vui lòng đăng nhập lại."),
+}
+
+
+def _session_lifetime():
+    """Idle timeout and absolute lifetime of a signed-in session, kept in the signed cookie
+    (``login_at``, ``seen_at``, ``work``): no server state, any app host can check it. An
+    ended session is cleared (the language kept) and the login page says why."""
+    if "_user_id" not in session or request.endpoint in ("static", "core.healthz"):
+        return None
+    config = current_app.config
+    now = int(time.time())
+    login_at = session.get("login_at")
+    seen_at = session.get("seen_at")
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):  # a cookie from before
+        session["login_at"] = session["seen_at"] = login_at = seen_at = now
+    at_work = request.endpoint in WORK_ENDPOINTS
+    idle_key = "LMS_SESSION_WORK_IDLE_MINUTES" if session.get("work") else "LMS_SESSION_IDLE_MINUTES"
+    idle_minutes = config[idle_key]
+    max_hours = config["LMS_SESSION_MAX_HOURS"]
+    ended = None
+    if now - seen_at > idle_minutes * 60:
+        ended = ("idle", idle_minutes)
+    elif now - login_at > max_hours * 3600 and not (at_work and session.get("work")):
+        ended = ("max", max_hours)
+    if ended:
+        from flask_login import logout_user
+
+        lang = session.get("lang")
+        logout_user()
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        session["ended"] = list(ended)
+        return None  # the request goes on as anonymous: pages redirect to the login page
+    if session.get("work") != at_work:
+        session["work"] = at_work
+    if now - seen_at >= 30:  # refresh at most every 30 s: fewer new cookies
+        session["seen_at"] = now
+    return None
+
+
+def session_ended_message() -> str | None:
+    """For the login page: why the last session ended (idle or lifetime), else None."""
+    ended = session.get("ended")
+    if not isinstance(ended, list) or len(ended) != 2 or ended[0] not in SESSION_ENDED:
+        return None
+    return str(SESSION_ENDED[ended[0]]) % {"n": ended[1]}
+
+
+def start_session_clock() -> None:
+    """On login: the lifetime starts now."""
+    now = int(time.time())
+    session["login_at"] = session["seen_at"] = now
+    session.pop("ended", None)
+
+
+@core.get("/session/alive")
+@requires(LOGIN)
+def keep_alive():
+    """Pinged by the quiz page's script while an attempt is open: the request itself refreshes
+    the session (a work request). 204, no body."""
+    return "", 204
 
 
 ALLOWED_BEFORE_PASSWORD_CHANGE = {
@@ -240,16 +322,71 @@ def set_language(code: str):
     if code not in LANGUAGES:
         abort(404)
     session["lang"] = code
-    target = request.form.get("next", "")
-    return redirect(target if _is_local(target) else url_for("core.home"))
-
-
-def _is_local(target: str) -> bool:
-    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return redirect(local_target(request.form.get("next")))
 
 
 def is_local_url(target: str | None) -> bool:
-    return bool(target) and _is_local(target)
+    """A redirect target from the user that stays on this site: a path (``/…``) with no
+    scheme, no host, no backslash, no control character and no whitespace. Browsers drop a
+    tab or newline inside a URL (``/\t/evil.example`` becomes ``//evil.example``, another
+    host) and treat ``\\`` as ``/``; a newline in a ``Location`` header is a server error."""
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2000:
+        return False
+    if target.startswith("//") or "\\" in target:
+        return False
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def local_target(target: str | None, default: str | None = None) -> str:
+    """The one way to redirect where the user asked: ``target`` when it is a path on this
+    site, else ``default`` (the home page). Every redirect target that comes from a request
+    (``?next=``, a form's ``next``) goes through here."""
+    if is_local_url(target):
+        return target
+    return default or url_for("core.home")
+
+
+MAX_PAGE = 100_000  # a page number beyond this is an empty page, never an SQL overflow
+MAX_ARG = 200  # characters of a free-text query parameter (search boxes, categories, tags)
+
+
+def page_arg(name: str = "page") -> int:
+    """``?page=`` as a page number from 1 to ``MAX_PAGE``: not a whole number → 1, a number
+    too large (30 digits) → ``MAX_PAGE`` (an empty page, not an overflow in the database)."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw.isascii() or not raw.isdigit():
+        return 1
+    if len(raw) > 6:
+        return MAX_PAGE
+    return min(max(int(raw), 1), MAX_PAGE)
+
+
+def text_arg(name: str, limit: int = MAX_ARG) -> str:
+    """A free-text query parameter, stripped and cut to ``limit`` characters (a 100,000
+    character ``LIKE`` pattern is an error in SQLite)."""
+    return (request.args.get(name) or "").strip()[:limit]
+
+
+MAX_DB_INT = 2_147_483_647  # an INTEGER column
+
+
+def checked_filters(form, keep: tuple[str, ...] = ()) -> bool:
+    """Validate a GET filter form (``Form(request.args)``); a field that fails (an id that is
+    not one of the choices, a 30-digit number, a name over its length) is shown with its error
+    and ignored (its data set to None), so no invalid value reaches a query. Fields in ``keep``
+    keep an integer that fits the database (the view checks it, e.g. a unit outside the scope
+    is a 403), anything else becomes None."""
+    valid = form.validate()
+    for field in form:
+        if not field.errors:
+            continue
+        if field.name in keep and isinstance(field.data, int) and 0 < field.data <= MAX_DB_INT:
+            continue
+        field.data = None
+    return valid
 
 
 def client_address() -> str:

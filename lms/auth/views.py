@@ -40,7 +40,15 @@ from lms.db import db
 from lms.errors import InvalidFile, LmsError
 from lms.org.csv_import import import_accounts
 from lms.org.models import Unit
-from lms.web import client_address, is_local_url, now
+from lms.web import (
+    checked_filters,
+    client_address,
+    local_target,
+    now,
+    page_arg,
+    session_ended_message,
+    start_session_clock,
+)
 
 bp = Blueprint("auth", __name__)
 PAGE_SIZE = 50
@@ -77,14 +85,14 @@ def login():
             if lang:
                 session["lang"] = lang
             login_user(user)
+            start_session_clock()
             if user.must_change_password:
                 flash(_("Vui lòng đổi mật khẩu trước khi tiếp tục."), "info")
                 return redirect(url_for("auth.change_password_view"))
-            target = request.args.get("next")
-            return redirect(target if is_local_url(target) else url_for("core.home"))
+            return redirect(local_target(request.args.get("next")))
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, ended=session_ended_message()), status
 
 
 @bp.post("/logout")
@@ -163,7 +171,7 @@ def users():
             form.unit_id.choices = _unit_choices()
     elif request.method == "POST":
         status = 400
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     role = request.args.get("role", "")
     query = select(User).order_by(User.username)
     count_query = select(func.count(User.id))
@@ -242,8 +250,8 @@ def users_import():
 @requires("audit.view")
 def audit_log():
     form = AuditFilterForm(request.args)
-    form.validate()
-    page = max(request.args.get("page", 1, type=int), 1)
+    checked_filters(form)
+    page = page_arg()
     rows = audit.entries(
         db.session,
         action=form.action.data or None,

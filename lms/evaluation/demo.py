@@ -7,6 +7,7 @@ from __future__ import annotations
 import yaml
 from sqlalchemy.orm import Session
 
+from lms import safe_yaml
 from lms.errors import LmsError
 from lms.evaluation.models import DEFAULT_PROGRAM
 from lms.evaluation.services import ensure_scheme, recompute_all
@@ -20,7 +21,7 @@ def load_content(session: Session) -> str:
     schemes = 0
     for path in sorted((CONTENT / "programs").glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = safe_yaml.load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError:
             continue  # the programs importer reports bad files with their line numbers
         if isinstance(data, dict) and data.get("code"):

@@ -26,6 +26,7 @@ from lms.org.models import (
 )
 from lms.org.services import standard_gaps
 from lms.results.models import PURPOSE_LABELS
+from lms.spreadsheet import safe_row
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -153,9 +154,9 @@ def score_status(record) -> str:
 
 def _sheet(workbook: Workbook, title: str, headers: list[str], rows: list[list]) -> None:
     sheet = workbook.create_sheet(title)
-    sheet.append(headers)
+    sheet.append(safe_row(headers))
     for row in rows:
-        sheet.append([float(v) if isinstance(v, decimal.Decimal) else v for v in row])
+        sheet.append(safe_row(float(v) if isinstance(v, decimal.Decimal) else v for v in row))
         for cell in sheet[sheet.max_row]:  # real dates, shown the Vietnamese way
             if isinstance(cell.value, dt.datetime):
                 cell.number_format = "dd/mm/yyyy hh:mm"

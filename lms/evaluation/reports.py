@@ -22,6 +22,7 @@ from lms.org.models import (
     Unit,
 )
 from lms.results.models import Result
+from lms.spreadsheet import safe_row
 
 LEVEL_KINDS = (QualificationKind.professional, QualificationKind.political, QualificationKind.state_mgmt)
 SCORED_PURPOSES = ("exit", "final", "scenario")
@@ -359,14 +360,14 @@ def to_xlsx(tables: list[Table], heading: str) -> bytes:
     workbook = Workbook()
     summary = workbook.active
     summary.title = "Thông tin"
-    summary.append(["Báo cáo", heading])
+    summary.append(safe_row(["Báo cáo", heading]))
     summary.append(["Lập ngày", dt.date.today().isoformat()])
     for number, table in enumerate(tables, 1):
         sheet = workbook.create_sheet((table.sheet or f"Bảng {number}")[:31])
-        sheet.append([table.title])
-        sheet.append(table.headers)
+        sheet.append(safe_row([table.title]))
+        sheet.append(safe_row(table.headers))
         for row in table.rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))
         sheet.column_dimensions["A"].width = 45
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -377,10 +378,10 @@ def to_csv(tables: list[Table], heading: str) -> bytes:
     """UTF-8 with BOM so Excel opens Vietnamese text correctly; one block per table."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([heading])
+    writer.writerow(safe_row([heading]))
     for table in tables:
         writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(table.headers)
-        writer.writerows(table.rows)
+        writer.writerow(safe_row([table.title]))
+        writer.writerow(safe_row(table.headers))
+        writer.writerows(safe_row(row) for row in table.rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from lms import audit
-from lms.auth.permissions import authorize, requires, unit_scope
+from lms.auth.permissions import authorize, can, requires, unit_scope
 from lms.db import db
 from lms.errors import LmsError
 from lms.evaluation import (
@@ -57,6 +57,7 @@ from lms.org.models import (
 )
 from lms.org.services import get_profile
 from lms.results.models import PURPOSE_LABELS
+from lms.web import checked_filters, page_arg
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 PAGE_SIZE = 50
@@ -100,7 +101,7 @@ def board():
     ]
     bands = [name for name, _minimum in services.DEFAULT_BANDS]
     form.band.choices = [SelectChoice("", _("— Tất cả —"))] + [SelectChoice(b) for b in bands]
-    valid = form.validate()
+    valid = checked_filters(form)
     filters = BoardFilters()
     if valid:
         filters = BoardFilters(
@@ -114,7 +115,7 @@ def board():
             year=form.year.data or None,
         )
     query = board_query(unit_scope(current_user), filters, _today())
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     total = db.session.scalar(board_count(unit_scope(current_user), filters, _today()))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     from lms.evaluation.models import _loads
@@ -290,10 +291,18 @@ def cohort(cohort_id: int):
         .order_by(CadreProfile.name_key)
     ).all()
 
+    info = inputs.cohort_info(db.session, cohort_id)
+    # Scoped like every other object: a cohort is shown when it is run in the member's subtree
+    # or holds records of cadres in it; anything else (a guessed id) is a 404 that says nothing.
+    in_scope = bool(rows) or (
+        info is not None and can(current_user, "evaluation.board", db.session.get(Unit, info["unit_id"]))
+    )
+    if not in_scope:
+        abort(404)
     return render_template(
         "evaluation/cohort.html",
         cohort_id=cohort_id,
-        info=inputs.cohort_info(db.session, cohort_id),
+        info=info,
         rows=rows,
         form=FinalizeForm(),
     )
@@ -501,7 +510,7 @@ def _report_params():
     units = scoped_units()
     form.unit_id.choices = [SelectChoice(u.id, indent(u)) for u in units]
     this_year = _today().year
-    form.validate()
+    checked_filters(form, keep=("unit_id",))  # a unit outside the scope is a 403 below
     unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else current_user.unit
     if unit is None:
         abort(404)

@@ -7,7 +7,6 @@ import datetime as dt
 from importlib import resources
 from typing import Any
 
-import yaml
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -28,7 +27,9 @@ from lms.org.models import (
 
 def load_reference_data() -> dict[str, Any]:
     text = resources.files("lms.org").joinpath("data/reference.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    from lms import safe_yaml
+
+    return safe_yaml.load(text)
 
 
 def seed_reference(session: Session) -> dict[str, int]:

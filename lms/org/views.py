@@ -28,6 +28,7 @@ from lms.org.services import (
     standard_gaps,
     update_profile,
 )
+from lms.web import checked_filters, page_arg
 
 bp = Blueprint("org", __name__)
 PAGE_SIZE = 50
@@ -59,7 +60,7 @@ def cadres():
     ]
     titles = db.session.scalars(select(Title).order_by(Title.sort_order)).all()
     form.title_id.choices = [SelectChoice(0, _("— Tất cả —"))] + [SelectChoice(t.id, t.name) for t in titles]
-    form.validate()
+    checked_filters(form)
     query = cadre_list_query(
         unit_scope(current_user),
         unit_id=form.unit_id.data or None,
@@ -67,7 +68,7 @@ def cadres():
         planning_status=form.planning_status.data or None,
         name=form.name.data or None,
     )
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template(

@@ -23,7 +23,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from lms import audit, events
+from lms import audit, events, safe_yaml
 from lms.errors import FileProblem, InvalidFile
 from lms.org.models import TargetGroup, Title
 from lms.programs import frame
@@ -154,6 +154,9 @@ def program_canonical(program: Program) -> dict[str, Any]:
 # --- reading YAML with line numbers ---------------------------------------------------------
 
 
+_REFUSED = object()  # a value the loader refused (already reported): matches no type check
+
+
 class _Reader:
     """Collects problems for one file; ``offset`` shifts YAML lines (front matter)."""
 
@@ -168,12 +171,10 @@ class _Reader:
 
     def compose(self, text: str) -> yaml.Node | None:
         try:
-            return yaml.compose(text, Loader=yaml.SafeLoader)
+            return safe_yaml.compose(text)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            line = (mark.line + 1 + self.offset) if mark else 1 + self.offset
-            reason = getattr(exc, "problem", None) or str(exc)
-            self.problem(line, f"YAML không hợp lệ: {reason}")
+            line = safe_yaml.problem_line(exc) + self.offset
+            self.problem(line, f"YAML không hợp lệ: {safe_yaml.problem_text(exc)}")
             return None
 
     def mapping(
@@ -185,6 +186,9 @@ class _Reader:
             return None
         found: dict[str, tuple[int, yaml.Node]] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(self.line(key_node), "khóa phải là một chữ, không phải danh sách hay bảng")
+                continue
             key = key_node.value
             if key in found:
                 self.problem(self.line(key_node), f"khóa '{key}' bị lặp lại")
@@ -201,7 +205,11 @@ class _Reader:
     def value(self, node: yaml.Node) -> Any:
         if node is None:
             return None
-        return yaml.SafeLoader("").construct_document(node)
+        try:
+            return safe_yaml.construct(node)
+        except safe_yaml.YamlRefused as exc:
+            self.problem(exc.line + self.offset, f"YAML không hợp lệ: {exc.message}")
+            return _REFUSED
 
     # typed getters: report and return None on a wrong type
     def text(self, node: yaml.Node, key: str, allow_empty: bool = False) -> str | None:

@@ -44,6 +44,7 @@ from lms.programs.models import (
     VersionStatus,
 )
 from lms.sanitize import markdown_to_html
+from lms.spreadsheet import safe_row
 
 BEACON_CAP_SECONDS = 120
 
@@ -652,7 +653,7 @@ def cohort_csv(session: Session, cohort: Cohort) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["Họ và tên", "Đơn vị", "Chức danh"]
+        safe_row(["Họ và tên", "Đơn vị", "Chức danh"])
         + [f"Buổi {s.position + 1} ({s.date:%d/%m/%Y})" for s in sessions]
         + [f"{t.code} (đã học)" for t in topics]
         + [f"{t.code} (phút)" for t in topics]
@@ -669,13 +670,8 @@ def cohort_csv(session: Session, cohort: Cohort) -> str:
         for t in topics:
             p = progress.get((enrollment.id, t.id))
             row.append(str(round((p.seconds_spent if p else 0) / 60)))
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow(safe_row(row))
     return "\ufeff" + out.getvalue()
-
-
-def _cell(value: str) -> str:
-    """Keep spreadsheet programs from running a name that starts like a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def cohorts_for(session: Session, user: Any, scope: ColumnElement[bool], role: str) -> list[Cohort]:

@@ -56,7 +56,7 @@ from lms.programs.models import (
     TopicVersion,
 )
 from lms.sanitize import markdown_to_html
-from lms.web import now
+from lms.web import now, text_arg
 
 bp = Blueprint("programs", __name__)
 
@@ -412,7 +412,7 @@ def _learner_topic(public_id: str):
 @requires("training.mine")
 def learn_topic(public_id: str):
     topic, version, enrollment = _learner_topic(public_id)
-    anchor = request.args.get("at")
+    anchor = text_arg("at") if "at" in request.args else None
     # opening the page is the resume point even without JS; ?at= records the lesson
     progress = svc.add_time(db.session, enrollment, topic, 0, anchor, now())
     db.session.commit()

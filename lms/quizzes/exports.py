@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from lms.quizzes.models import GRADING_LABELS, Quiz
 from lms.quizzes.services import finished_attempts, quiz_grade
+from lms.spreadsheet import safe_cell, safe_row
 
 HEADER = [
     "Họ và tên",
@@ -59,17 +60,13 @@ def _title_row(quiz: Quiz) -> list[str]:
     return [f"{quiz.title} (phiên bản {quiz.version}) — cách tính: {GRADING_LABELS[quiz.grading_method]}"]
 
 
-def _cell(value):
-    # a name starting with = + - @ would run as a formula in a spreadsheet
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+_cell = safe_cell  # a name starting like a formula must stay text (lms/spreadsheet.py)
 
 
 def results_csv(session: Session, quiz: Quiz) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(HEADER)
+    writer.writerow(safe_row(HEADER))
     writer.writerows([_cell(v) for v in row] for row in result_rows(session, quiz))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -78,8 +75,8 @@ def results_xlsx(session: Session, quiz: Quiz) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Kết quả"
-    sheet.append(_title_row(quiz))
-    sheet.append(HEADER)
+    sheet.append(safe_row(_title_row(quiz)))
+    sheet.append(safe_row(HEADER))
     for row in result_rows(session, quiz):
         sheet.append([_cell(v) for v in row])
     sheet.freeze_panes = "A3"

@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lms import safe_yaml
 from lms.errors import FileProblem, InvalidFile, LmsError
 from lms.org.models import Unit
 from lms.quizzes import gift
@@ -77,6 +78,10 @@ def _lines(node: yaml.Node) -> dict[str, int]:
     return {key.value: key.start_mark.line + 1 for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
 
 
+def _member(value: Any, enum: Any) -> bool:
+    return isinstance(value, str) and value in enum.__members__
+
+
 def _datetime(value: Any) -> dt.datetime | None:
     if value is None:
         return None
@@ -92,11 +97,11 @@ def parse_quiz_file(session: Session, path: Path, default_unit: str | None) -> t
     text = read_text(path)
     name = str(path)
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node = safe_yaml.compose(text)
+        data = safe_yaml.construct(node)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return None, [FileProblem(name, (mark.line + 1) if mark else 1, f"YAML không hợp lệ: {exc}")]
+        line = safe_yaml.problem_line(exc)
+        return None, [FileProblem(name, line, f"YAML không hợp lệ: {safe_yaml.problem_text(exc)}")]
     if not isinstance(data, dict):
         return None, [FileProblem(name, 1, "tệp phải là một bảng khóa: giá trị (code, title, ...)")]
     lines = _lines(node)
@@ -107,18 +112,18 @@ def parse_quiz_file(session: Session, path: Path, default_unit: str | None) -> t
 
     for key in data:
         if key not in KEYS:
-            bad(key, f"khóa không hỗ trợ: {key}")
+            bad(key, f"khóa không hỗ trợ: {safe_yaml.short(key)}")
     for key in ("code", "title", "purpose"):
         if not data.get(key):
             problems.append(FileProblem(name, 1, f"thiếu {key}"))
     code = str(data.get("code") or "")
     if code and not CODE.match(code):
         bad("code", "code chỉ gồm chữ thường không dấu, số và dấu gạch ngang")
-    if data.get("purpose") and data["purpose"] not in Purpose.__members__:
+    if data.get("purpose") and not _member(data["purpose"], Purpose):
         bad("purpose", "purpose phải là practice, entrance, exit hoặc final")
-    if data.get("grading_method", "highest") not in GradingMethod.__members__:
+    if not _member(data.get("grading_method", "highest"), GradingMethod):
         bad("grading_method", "grading_method phải là highest, last, first hoặc average")
-    if data.get("navigation", "one_page") not in Navigation.__members__:
+    if not _member(data.get("navigation", "one_page"), Navigation):
         bad("navigation", "navigation phải là one_page hoặc paged")
     for key, low, high in (("time_limit_minutes", 1, 1440), ("attempts_allowed", 0, 100)):
         value = data.get(key)
@@ -140,12 +145,19 @@ def parse_quiz_file(session: Session, path: Path, default_unit: str | None) -> t
         except ValueError:
             bad(key, f"{key} phải là ngày giờ dạng 2026-12-01 08:00")
     questions = []
+    for key in ("questions", "draws"):
+        if not isinstance(data.get(key) or [], list):
+            bad(key, f"{key} phải là một danh sách")
+            data[key] = []
     for entry in data.get("questions") or []:
         qcode, points = (entry.get("code"), entry.get("points", 1)) if isinstance(entry, dict) else (entry, 1)
         if session.scalar(select(Question.id).where(Question.code == str(qcode))) is None:
-            bad("questions", f"không có câu hỏi mã {qcode!r} trong ngân hàng (nạp tệp .gift trước)")
-        elif not isinstance(points, int | float) or points <= 0:
-            bad("questions", f"điểm của câu {qcode} phải là số dương")
+            bad(
+                "questions",
+                f"không có câu hỏi mã {safe_yaml.short(qcode)} trong ngân hàng (nạp tệp .gift trước)",
+            )
+        elif not isinstance(points, int | float) or isinstance(points, bool) or not 0 < points <= 1000:
+            bad("questions", f"điểm của câu {safe_yaml.short(qcode)} phải là số dương (tối đa 1000)")
         else:
             questions.append((str(qcode), float(points)))
     draws = []
@@ -154,12 +166,20 @@ def parse_quiz_file(session: Session, path: Path, default_unit: str | None) -> t
             not isinstance(entry, dict)
             or not entry.get("category")
             or not isinstance(entry.get("count"), int)
+            or isinstance(entry.get("count"), bool)
+            or not isinstance(entry.get("points", 1), int | float)
+            or isinstance(entry.get("points", 1), bool)
+            or not 0 < entry.get("points", 1) <= 1000
         ):
             bad("draws", 'mỗi lượt rút cần {category: "Nhóm/Con", count: số}')
             continue
         available = len(questions_in_category(session, str(entry["category"])))
         if entry["count"] < 1 or available < entry["count"]:
-            bad("draws", f"nhóm {entry['category']!r} có {available} câu, không đủ để rút {entry['count']}")
+            bad(
+                "draws",
+                f"nhóm {safe_yaml.short(entry['category'])} có {available} câu, "
+                f"không đủ để rút {entry['count']}",
+            )
             continue
         draws.append((str(entry["category"]), entry["count"], float(entry.get("points", 1))))
     if not questions and not draws and not problems:
@@ -167,7 +187,7 @@ def parse_quiz_file(session: Session, path: Path, default_unit: str | None) -> t
     unit_code = data.get("owner_unit") or default_unit
     unit = session.scalar(select(Unit).where(Unit.code == str(unit_code))) if unit_code else None
     if unit is None:
-        bad("owner_unit", f"không có đơn vị mã {unit_code!r}")
+        bad("owner_unit", f"không có đơn vị mã {safe_yaml.short(unit_code)}")
     if problems:
         return None, problems
     item = QuizInput(

@@ -8,7 +8,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms import events
+from lms import events, safe_yaml
 from lms.quizzes.models import Quiz
 
 COMPONENT_OF_PURPOSE = {"entrance": "entrance", "exit": "exit", "final": "exit"}
@@ -20,7 +20,7 @@ def quiz_components(session: Session, root: Path | None, program_code: str, _gro
     }
     for path in sorted((root / "quizzes").glob("*.yaml")) if root is not None else []:
         try:
-            data = yaml.safe_load(path.read_text("utf-8"))
+            data = safe_yaml.load(path.read_text("utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue  # the quiz importer reports a broken file at its line
         if isinstance(data, dict) and data.get("program") == program_code:

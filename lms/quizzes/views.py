@@ -32,7 +32,7 @@ from lms.quizzes.models import (
 )
 from lms.quizzes.qtypes import REGISTRY, display_response, get_type, learner_payload
 from lms.results.models import PURPOSE_LABELS
-from lms.web import now
+from lms.web import now, page_arg, text_arg
 
 bp = Blueprint("quizzes", __name__)
 PAGE_SIZE = 5  # questions per page when a quiz is paged
@@ -127,7 +127,7 @@ def attempt_page(public_id: str):
     attempt = _load_attempt(public_id)
     if not attempt.is_open or attempt.user_id != current_user.id:
         return redirect(url_for("quizzes.review", public_id=public_id))
-    slots, page, pages = _page_slots(attempt, request.args.get("page", 1, type=int))
+    slots, page, pages = _page_slots(attempt, page_arg())
     answers = services.answers_of(db.session, attempt)
     questions = [
         {
@@ -418,8 +418,8 @@ def export_results(public_id: str, fmt: str):
 def bank():
     """The categories, and the questions of one category and/or one tag (a GET form, no JS)."""
     categories = db.session.scalars(select(QuestionCategory).order_by(QuestionCategory.path)).all()
-    path = request.args.get("category", "").strip()
-    tag = services.fold_tag(request.args.get("tag", ""))
+    path = text_arg("category")
+    tag = services.fold_tag(text_arg("tag"))
     questions = []
     if path or tag:
         try:

@@ -4,6 +4,12 @@ A scenario document (the validated YAML, as plain dicts) is a DAG: cycles are re
 validation. Exploring every (node, variables) state from the start is therefore finite and
 gives the exact minimum and maximum point sums over all complete paths, with ``when``
 conditions and ``set`` effects respected. Those bounds normalise a learner's score.
+
+Only variables read by some ``when`` condition can change which choices are available, so a
+state keeps those alone: 24 decisions that each ``set`` a variable nobody tests explore 24
+states, not 2^24. When the variables that conditions do read still make more than
+``MAX_STATES`` states, exploration stops with ``StateLimit`` (validation says so). Every walk
+is iterative: a 2,000-node chain needs no recursion.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-CONDITION = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+)\s*$")
+CONDITION = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d{1,9})\s*$")
+# (node, variables) states explored at most when computing the bounds (docs/scenarios.md).
+MAX_STATES = 50_000
 OPERATORS = {
     "<": operator.lt,
     "<=": operator.le,
@@ -86,6 +94,12 @@ class Graph:
         return Exploration(self)
 
 
+class StateLimit(Exception):
+    def __init__(self, node_id: str):
+        super().__init__(f"more than {MAX_STATES} states from node {node_id}")
+        self.node_id = node_id
+
+
 @dataclasses.dataclass
 class DeadEnd:
     node_id: str
@@ -99,8 +113,9 @@ class Exploration:
         self.graph = graph
         self.reached: set[str] = set()
         self.dead_ends: list[DeadEnd] = []
+        self.tested = _tested_variables(graph)
         self._memo: dict[tuple, tuple[float, float] | None] = {}
-        self.bounds = self._bounds(graph.start, graph.initial)
+        self.bounds = self._walk()
 
     @property
     def min_points(self) -> float | None:
@@ -110,79 +125,119 @@ class Exploration:
     def max_points(self) -> float | None:
         return self.bounds[1] if self.bounds else None
 
-    def _bounds(self, node_id: str, variables: dict[str, int]) -> tuple[float, float] | None:
-        key = (node_id, freeze(variables))
-        if key in self._memo:
-            return self._memo[key]
-        self.reached.add(node_id)
+    def _key(self, node_id: str, variables: Mapping[str, int]) -> tuple:
+        return (node_id, freeze({k: v for k, v in variables.items() if k in self.tested}))
+
+    def _successors(self, node_id: str, variables: dict[str, int]) -> list[tuple[float, tuple]]:
         node = self.graph.nodes[node_id]
-        result: tuple[float, float] | None
         if node["kind"] == "ending":
-            result = (0, 0)
-        elif node["kind"] == "decision":
-            options = []
-            for _index, choice in self.graph.available(node_id, variables):
-                sub = self._bounds(choice["next"], apply_effects(choice, variables))
-                if sub is not None:
-                    points = choice.get("points") or 0
-                    options.append((points + sub[0], points + sub[1]))
-            if not self.graph.available(node_id, variables):
-                self.dead_ends.append(DeadEnd(node_id, dict(variables)))
-            result = (min(o[0] for o in options), max(o[1] for o in options)) if options else None
-        else:
-            result = self._bounds(node["next"], variables)
-        self._memo[key] = result
-        return result
+            return []
+        if node["kind"] == "decision":
+            return [
+                (choice.get("points") or 0, self._key(choice["next"], apply_effects(choice, variables)))
+                for _index, choice in self.graph.available(node_id, variables)
+            ]
+        return [(0, self._key(node["next"], variables))]
+
+    def _walk(self) -> tuple[float, float] | None:
+        """Memoised depth-first walk on an explicit stack (post-order: a state is scored once
+        all its successors are)."""
+        memo = self._memo
+        root = self._key(self.graph.start, self.graph.initial)
+        stack = [root]
+        while stack:
+            key = stack[-1]
+            if key in memo:
+                stack.pop()
+                continue
+            node_id, frozen = key
+            variables = dict(frozen)
+            successors = self._successors(node_id, variables)
+            missing = [k for _, k in successors if k not in memo]
+            if missing:
+                if len(memo) + len(stack) > MAX_STATES:
+                    raise StateLimit(node_id)
+                stack.extend(missing)
+                continue
+            stack.pop()
+            self.reached.add(node_id)
+            node = self.graph.nodes[node_id]
+            if node["kind"] == "ending":
+                memo[key] = (0, 0)
+                continue
+            if node["kind"] == "decision" and not successors:
+                self.dead_ends.append(DeadEnd(node_id, variables))
+            options = [
+                (points + memo[k][0], points + memo[k][1]) for points, k in successors if memo[k] is not None
+            ]
+            if node["kind"] != "decision":
+                memo[key] = options[0] if options else None
+            else:
+                memo[key] = (min(o[0] for o in options), max(o[1] for o in options)) if options else None
+        return memo[root]
+
+
+def _tested_variables(graph: Graph) -> set[str]:
+    tested = set()
+    for node in graph.nodes.values():
+        for choice in node.get("choices") or []:
+            parsed = parse_condition(choice.get("when")) if isinstance(choice.get("when"), str) else None
+            if parsed:
+                tested.add(parsed[0])
+    return tested
 
 
 def find_cycle(nodes: Mapping[str, Mapping[str, Any]]) -> list[str] | None:
-    """A cycle as a list of node ids (first == last), or None. Unknown targets are ignored."""
+    """A cycle as a list of node ids (first == last), or None. Unknown targets are ignored.
+    Iterative depth-first search (white/grey/black)."""
     colour: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node_id: str) -> list[str] | None:
-        colour[node_id] = 1
-        stack.append(node_id)
-        for target in targets(nodes[node_id]):
-            if target not in nodes:
+    for root in nodes:
+        if root in colour:
+            continue
+        colour[root] = 1
+        path = [root]
+        todo = [iter(_known_targets(nodes, root))]
+        while todo:
+            target = next(todo[-1], None)
+            if target is None:
+                colour[path.pop()] = 2
+                todo.pop()
                 continue
             if colour.get(target) == 1:
-                return stack[stack.index(target) :] + [target]
+                return path[path.index(target) :] + [target]
             if target not in colour:
-                found = visit(target)
-                if found:
-                    return found
-        stack.pop()
-        colour[node_id] = 2
-        return None
-
-    for node_id in nodes:
-        if node_id not in colour:
-            found = visit(node_id)
-            if found:
-                return found
+                colour[target] = 1
+                path.append(target)
+                todo.append(iter(_known_targets(nodes, target)))
     return None
+
+
+def _known_targets(nodes: Mapping[str, Mapping[str, Any]], node_id: str) -> list[str]:
+    return [t for t in targets(nodes[node_id]) if isinstance(t, str) and t in nodes]
 
 
 def depths(graph: Graph) -> dict[str, int]:
     """Longest distance from the start (layer for drawing); unreachable nodes get none."""
-    order: list[str] = []
+    order: list[str] = []  # post-order of an iterative depth-first walk
     seen: set[str] = set()
-
-    def visit(node_id: str) -> None:
-        seen.add(node_id)
-        for target in targets(graph.nodes[node_id]):
-            if target in graph.nodes and target not in seen:
-                visit(target)
-        order.append(node_id)
-
     if graph.start in graph.nodes:
-        visit(graph.start)
+        seen.add(graph.start)
+        path = [graph.start]
+        todo = [iter(_known_targets(graph.nodes, graph.start))]
+        while todo:
+            target = next(todo[-1], None)
+            if target is None:
+                order.append(path.pop())
+                todo.pop()
+            elif target not in seen:
+                seen.add(target)
+                path.append(target)
+                todo.append(iter(_known_targets(graph.nodes, target)))
     depth = {graph.start: 0}
     for node_id in reversed(order):
         if node_id not in depth:
             continue
-        for target in targets(graph.nodes[node_id]):
+        for target in _known_targets(graph.nodes, node_id):
             if target in graph.nodes:
                 depth[target] = max(depth.get(target, 0), depth[node_id] + 1)
     return depth

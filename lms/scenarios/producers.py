@@ -9,7 +9,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms import events
+from lms import events, safe_yaml
 from lms.scenarios.models import Scenario, ScenarioStatus
 
 
@@ -22,7 +22,7 @@ def scenario_components(session: Session, root: Path | None, _code: str, groups:
         return {"scenarios"}
     for path in sorted((root / "scenarios").glob("*.yaml")) if root is not None else []:
         try:
-            data = yaml.safe_load(path.read_text("utf-8"))
+            data = safe_yaml.load(path.read_text("utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue  # the scenario validator reports a broken file at its line
         found = data.get("target_groups") if isinstance(data, dict) else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -22,8 +23,19 @@ from typing import Any
 
 import yaml
 
+from lms import safe_yaml
 from lms.errors import FileProblem
-from lms.scenarios.graph import NODE_KINDS, Graph, find_cycle, fmt_points, parse_condition, targets
+from lms.safe_yaml import short
+from lms.scenarios.graph import (
+    MAX_STATES,
+    NODE_KINDS,
+    Graph,
+    StateLimit,
+    find_cycle,
+    fmt_points,
+    parse_condition,
+    targets,
+)
 
 FIELDS = (
     "xay-dung-dang",
@@ -46,6 +58,11 @@ GRADING_METHODS = ("highest", "last", "first", "mean")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 NODE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Limits (docs/scenarios.md, SECURITY.md); the YAML limits (size, depth, aliases) are in lms/safe_yaml.py.
+MAX_NODES = 2000
+MAX_POINTS = 1000  # |points| of one choice
+MAX_VARIABLE = 1_000_000  # |start value| and |set amount| of a variable
+MAX_ID = 100  # characters of a node id or code
 
 TOP_KEYS = {
     "code": True,
@@ -105,13 +122,17 @@ class LList(list):
     item_lines: list
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(safe_yaml.SafeLoader):
     pass
 
 
 class DuplicateKey(Exception):
     def __init__(self, key: Any, line: int):
         self.key, self.line = key, line
+
+
+class BadKey(DuplicateKey):
+    """A list or mapping used as a key."""
 
 
 def _map(loader: _Loader, node: yaml.MappingNode) -> LDict:
@@ -122,11 +143,10 @@ def _map(loader: _Loader, node: yaml.MappingNode) -> LDict:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
-        try:
-            if key in value:
-                raise DuplicateKey(key, line)
-        except TypeError:
-            raise DuplicateKey(key, line) from None
+        if not isinstance(key, str | int | float | bool | dt.date) and key is not None:
+            raise BadKey(key, line)
+        if key in value:
+            raise DuplicateKey(key, line)
         value[key] = loader.construct_object(value_node, deep=True)
         value.key_lines[key] = line
     return value
@@ -195,6 +215,9 @@ def known_codes() -> dict[str, frozenset[str]]:
 def validate_file(path: str | Path) -> Checked:
     file = Path(path)
     try:
+        if file.stat().st_size > safe_yaml.MAX_BYTES:
+            message = f"file larger than {safe_yaml.MAX_BYTES // 1024} KB"
+            return Checked(str(path), problems=[FileProblem(str(path), 1, message)])
         text = file.read_text("utf-8")
     except FileNotFoundError:
         return Checked(str(path), problems=[FileProblem(str(path), 0, "file not found")])
@@ -208,17 +231,23 @@ def validate_file(path: str | Path) -> Checked:
 def validate_text(text: str, path: str = "<scenario>") -> Checked:
     checked = Checked(path)
     try:
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 — a SafeLoader subclass
+        raw = safe_yaml.load(text, _Loader)
+    except BadKey as exc:
+        checked.problems.append(FileProblem(path, exc.line, f"a key must be text, not {short(exc.key)}"))
+        return checked
     except DuplicateKey as exc:
-        checked.problems.append(FileProblem(path, exc.line, f"duplicate key {exc.key!r}"))
+        checked.problems.append(FileProblem(path, exc.line, f"duplicate key {short(exc.key)}"))
+        return checked
+    except safe_yaml.YamlRefused as exc:
+        checked.problems.append(FileProblem(path, exc.line, f"YAML refused: {exc.message}"))
         return checked
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        checked.problems.append(FileProblem(path, line, f"YAML syntax error: {exc.problem or exc}"))
+        checked.problems.append(FileProblem(path, line, f"YAML syntax error: {safe_yaml.problem_text(exc)}"))
         return checked
     except yaml.YAMLError as exc:
-        checked.problems.append(FileProblem(path, 1, f"YAML error: {exc}"))
+        checked.problems.append(FileProblem(path, 1, f"YAML error: {safe_yaml.problem_text(exc)}"))
         return checked
     _Checker(checked, raw).run()
     checked.problems.sort(key=lambda p: p.line)
@@ -237,27 +266,27 @@ class _Checker:
     def keys(self, obj: LDict, spec: dict[str, bool], where: str) -> None:
         for key in obj:
             if key not in spec:
-                self.error(line_of(obj, key), f"{where}: unknown key {key!r}")
+                self.error(line_of(obj, key), f"{where}: unknown key {short(key)}")
         for key, required in spec.items():
             if required and key not in obj:
-                self.error(line_of(obj), f"{where}: missing required key {key!r}")
+                self.error(line_of(obj), f"{where}: missing required key {short(key)}")
 
     def text(self, obj: LDict, key: str, where: str, required: bool = True) -> None:
         if key not in obj:
             return
         value = obj[key]
         if not isinstance(value, str) or (required and not value.strip()):
-            self.error(line_of(obj, key), f"{where}: {key!r} must be non-empty text")
+            self.error(line_of(obj, key), f"{where}: {short(key)} must be non-empty text")
 
     def number(self, obj: LDict, key: str, where: str, low: float | None = None, high: float | None = None):
         if key not in obj:
             return None
         value = obj[key]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.error(line_of(obj, key), f"{where}: {key!r} must be a number")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            self.error(line_of(obj, key), f"{where}: {short(key)} must be a (finite) number")
             return None
         if (low is not None and value < low) or (high is not None and value > high):
-            self.error(line_of(obj, key), f"{where}: {key!r} must be between {low:g} and {high:g}")
+            self.error(line_of(obj, key), f"{where}: {short(key)} must be between {low:g} and {high:g}")
             return None
         return value
 
@@ -266,11 +295,11 @@ class _Checker:
             return
         value = obj[key]
         if not isinstance(value, list):
-            self.error(line_of(obj, key), f"{key!r} must be a list of codes")
+            self.error(line_of(obj, key), f"{short(key)} must be a list of codes")
             return
         for index, code in enumerate(value):
-            if code not in known:
-                self.error(line_of(value, index, line_of(obj, key)), f"unknown {key} code {code!r}")
+            if not isinstance(code, str) or code not in known:
+                self.error(line_of(value, index, line_of(obj, key)), f"unknown {key} code {short(code)}")
 
     # -- the document
 
@@ -292,12 +321,12 @@ class _Checker:
 
     def metadata(self, doc: LDict) -> None:
         code = doc.get("code")
-        if "code" in doc and (not isinstance(code, str) or not SLUG.match(code)):
+        if "code" in doc and (not isinstance(code, str) or not SLUG.match(code) or len(code) > MAX_ID):
             self.error(line_of(doc, "code"), "code must be a lower-case slug like 'tranh-chap-dat-dai'")
         for key in ("title", "legal_basis"):
             self.text(doc, key, "scenario")
         if "field" in doc and doc["field"] not in FIELDS:
-            self.error(line_of(doc, "field"), f"unknown field code {doc['field']!r}")
+            self.error(line_of(doc, "field"), f"unknown field code {short(doc['field'])}")
         known = known_codes()
         self.codes(doc, "target_groups", known["target_groups"])
         self.codes(doc, "titles", known["titles"])
@@ -331,9 +360,13 @@ class _Checker:
             return set()
         for name, start in value.items():
             if not isinstance(name, str) or not VARIABLE.match(name):
-                self.error(line_of(value, name), f"invalid variable name {name!r}")
-            if isinstance(start, bool) or not isinstance(start, int):
-                self.error(line_of(value, name), f"variable {name!r} needs a whole-number start value")
+                self.error(line_of(value, name), f"invalid variable name {short(name)}")
+            if isinstance(start, bool) or not isinstance(start, int) or abs(start) > MAX_VARIABLE:
+                self.error(
+                    line_of(value, name),
+                    f"variable {short(name)} needs a whole-number start value "
+                    f"between -{MAX_VARIABLE} and {MAX_VARIABLE}",
+                )
         return {n for n in value if isinstance(n, str)}
 
     def nodes(self, doc: LDict, variables: set[str]) -> dict[str, LDict] | None:
@@ -343,6 +376,9 @@ class _Checker:
         if not isinstance(nodes, list) or not nodes:
             self.error(line_of(doc, "nodes"), "nodes must be a non-empty list")
             return None
+        if len(nodes) > MAX_NODES:
+            self.error(line_of(doc, "nodes"), f"{len(nodes)} nodes: a scenario has at most {MAX_NODES}")
+            return None
         by_id: dict[str, LDict] = {}
         for index, node in enumerate(nodes):
             line = line_of(nodes, index)
@@ -350,18 +386,20 @@ class _Checker:
                 self.error(line, "each node must be a mapping with id and kind")
                 continue
             node_id = node.get("id")
-            if not isinstance(node_id, str) or not NODE_ID.match(node_id):
-                self.error(line_of(node, "id"), "node id must be letters, digits, '-' or '_'")
+            if not isinstance(node_id, str) or not NODE_ID.match(node_id) or len(node_id) > MAX_ID:
+                self.error(
+                    line_of(node, "id"), f"node id must be letters, digits, '-' or '_' (at most {MAX_ID})"
+                )
                 continue
             if node_id in by_id:
-                self.error(line_of(node, "id"), f"duplicate node id {node_id!r}")
+                self.error(line_of(node, "id"), f"duplicate node id {short(node_id)}")
                 continue
             by_id[node_id] = node
             self.node(node, node_id, variables)
         for node_id, node in by_id.items():
             for target, line in self.edges(node):
-                if target is not None and target not in by_id:
-                    self.error(line, f"node {node_id}: next {target!r} is not a node id")
+                if isinstance(target, str) and target not in by_id:
+                    self.error(line, f"node {node_id}: next {short(target)} is not a node id")
         return by_id
 
     def edges(self, node: LDict) -> list[tuple[Any, int]]:
@@ -409,7 +447,7 @@ class _Checker:
             self.text(choice, "label", label)
             for key in ("feedback", "consequence"):
                 self.text(choice, key, label, required=False)
-            self.number(choice, "points", label)
+            self.number(choice, "points", label, -MAX_POINTS, MAX_POINTS)
             if "next" in choice and not isinstance(choice["next"], str):
                 self.error(line_of(choice, "next"), f"{label}: next must be a node id")
             self.effects(choice, label, variables)
@@ -418,11 +456,11 @@ class _Checker:
                 if parsed is None:
                     self.error(
                         line_of(choice, "when"),
-                        f"{label}: condition {choice['when']!r} must be 'variable op integer' "
+                        f"{label}: condition {short(choice['when'])} must be 'variable op integer' "
                         "with op one of < <= > >= == !=",
                     )
                 elif parsed[0] not in variables:
-                    self.error(line_of(choice, "when"), f"{label}: undefined variable {parsed[0]!r}")
+                    self.error(line_of(choice, "when"), f"{label}: undefined variable {short(parsed[0])}")
 
     def effects(self, choice: LDict, label: str, variables: set[str]) -> None:
         effects = choice.get("set")
@@ -433,9 +471,13 @@ class _Checker:
             return
         for name, delta in effects.items():
             if name not in variables:
-                self.error(line_of(effects, name), f"{label}: undefined variable {name!r}")
-            if isinstance(delta, bool) or not isinstance(delta, int):
-                self.error(line_of(effects, name), f"{label}: set {name} needs a whole number")
+                self.error(line_of(effects, name), f"{label}: undefined variable {short(name)}")
+            if isinstance(delta, bool) or not isinstance(delta, int) or abs(delta) > MAX_VARIABLE:
+                self.error(
+                    line_of(effects, name),
+                    f"{label}: set {short(name)} needs a whole number "
+                    f"between -{MAX_VARIABLE} and {MAX_VARIABLE}",
+                )
 
     def rubric(self, node: LDict, where: str) -> None:
         rubric = node.get("rubric")
@@ -466,20 +508,29 @@ class _Checker:
 
     def structure(self, doc: LDict, nodes: dict[str, LDict]) -> None:
         start = doc.get("start")
-        if start not in nodes:
-            self.error(line_of(doc, "start"), f"start node {start!r} does not exist")
+        if not isinstance(start, str) or start not in nodes:
+            self.error(line_of(doc, "start"), f"start node {short(start)} does not exist")
             return
         cycle = find_cycle(nodes)
         if cycle:
             back = nodes[cycle[-2]]
             self.error(
                 line_of(back),
-                "cycle " + " → ".join(cycle) + ": scenarios must move forward (a DAG); "
+                "cycle " + _ids(cycle) + ": scenarios must move forward (a DAG); "
                 "a decision in the commune cannot be undone",
             )
             return
         graph = Graph(plain(doc))
-        exploration = graph.explore()
+        try:
+            exploration = graph.explore()
+        except StateLimit as exc:
+            self.error(
+                line_of(nodes[exc.node_id]),
+                f"node {exc.node_id}: too many paths to check — more than {MAX_STATES} combinations of "
+                "node and variable values (variables used in 'when' conditions multiply the paths); "
+                "use fewer variables in conditions or fewer choices that change them",
+            )
+            return
         structural = _structurally_reachable(graph)
         for node_id, node in nodes.items():
             if node_id not in structural:
@@ -508,6 +559,13 @@ class _Checker:
             self.error(
                 line_of(doc, "nodes"), "the best path earns no points: give some choices positive points"
             )
+
+
+def _ids(path: list[str], keep: int = 8) -> str:
+    """A path of node ids for a message: long ones keep their ends."""
+    if len(path) <= 2 * keep:
+        return " → ".join(path)
+    return " → ".join(path[:keep]) + f" → … ({len(path) - 2 * keep} more) → " + " → ".join(path[-keep:])
 
 
 def _structurally_reachable(graph: Graph) -> set[str]:

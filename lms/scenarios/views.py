@@ -233,8 +233,10 @@ def _preview(text: str):
     """Best-effort graph of a document that failed validation (to show what is wrong)."""
     import yaml
 
+    from lms import safe_yaml
+
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_yaml.load(text)
     except yaml.YAMLError:
         return None
     return editor.draw(doc) if isinstance(doc, dict) else None

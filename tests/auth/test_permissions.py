@@ -9,6 +9,7 @@ from lms.auth.permissions import RULES, can
 MATRIX = {
     "/": dict(anon=302, learner=200, instructor=200, approver=200, board=200, admin=200),
     "/healthz": dict(anon=200, learner=200, instructor=200, approver=200, board=200, admin=200),
+    "/session/alive": dict(anon=302, learner=204, instructor=204, approver=204, board=204, admin=204),
     "/login": dict(anon=200, learner=302, instructor=302, approver=302, board=302, admin=302),
     "/account/password": dict(anon=302, learner=200, instructor=200, approver=200, board=200, admin=200),
     "/admin/users": dict(anon=302, learner=403, instructor=403, approver=403, board=403, admin=200),

@@ -1,5 +1,6 @@
 """A small same-origin crawler for the test client: the pages a role can reach by following
-links from the home page, and the POST forms on them (with their fields)."""
+links from the home page, the POST forms on them (with their fields), and the query parameters
+their links and GET forms send (``queries``: path → parameter names)."""
 
 from __future__ import annotations
 
@@ -41,18 +42,20 @@ class _Parser(HTMLParser):
         self.forms: list[Form] = []
         self._form: Form | None = None
         self._select: Field | None = None
+        self.get_forms: list[Form] = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "a" and a.get("href"):
             self.links.append(urljoin(self.page, a["href"]))
-        elif tag == "form" and (a.get("method") or "get").lower() == "post":
+        elif tag == "form":
             self._form = Form(
                 self.page,
                 urljoin(self.page, a.get("action") or self.page),
                 {},
                 a.get("enctype") or "application/x-www-form-urlencoded",
             )
+            self._method = (a.get("method") or "get").lower()
         elif self._form is not None and tag in ("input", "textarea", "select", "button") and a.get("name"):
             kind = a.get("type", "text") if tag == "input" else tag
             field = Field(a["name"], kind, a.get("value") or "", [])
@@ -69,13 +72,17 @@ class _Parser(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "form" and self._form is not None:
-            self.forms.append(self._form)
+            (self.forms if self._method == "post" else self.get_forms).append(self._form)
             self._form = None
         elif tag == "select":
             self._select = None
 
 
-def crawl(client, start: str = "/", limit: int = 120, per_pattern: int = 2) -> tuple[list[str], list[Form]]:
+def crawl(
+    client, start: str = "/", limit: int = 120, per_pattern: int = 2, queries: dict | None = None
+) -> tuple[list[str], list[Form]]:
+    """Pages and POST forms; when ``queries`` is a dict it is filled with path → the query
+    parameter names that links and GET forms send there."""
     seen, queue, pages = set(), [start], []
     patterns: dict[str, int] = {}
     forms: dict[tuple, Form] = {}
@@ -96,6 +103,14 @@ def crawl(client, start: str = "/", limit: int = 120, per_pattern: int = 2) -> t
         parser = _Parser(url)
         parser.feed(response.get_data(as_text=True))
         queue.extend(link.split("#")[0] for link in parser.links)
+        if queries is not None:
+            for link in parser.links:
+                target = urlsplit(link)
+                if target.netloc in ("", "localhost") and target.query:
+                    names = {pair.split("=")[0] for pair in target.query.split("&") if pair}
+                    queries.setdefault(target.path, set()).update(names)
+            for form in parser.get_forms:
+                queries.setdefault(urlsplit(form.action).path, set()).update(form.fields)
         for form in parser.forms:
             if not SKIP_FORM.search(urlsplit(form.action).path):
                 forms.setdefault(form.key, form)

@@ -24,6 +24,13 @@
     left: form.dataset.msgLeft || "Còn lại:"
   };
   var saveUrl = form.dataset.saveUrl;
+  // keep the session alive while the attempt is open (the idle timeout must never cost answers;
+  // unsent answers also wait in localStorage)
+  if (form.dataset.aliveUrl) {
+    window.setInterval(function () {
+      if (navigator.onLine) { fetch(form.dataset.aliveUrl, { credentials: "same-origin" }).catch(function () {}); }
+    }, 5 * 60 * 1000);
+  }
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var status = document.getElementById("save-status");
   // the saved/not-saved state and the autosave hint are only true when this script runs
