@@ -418,7 +418,9 @@ def _question(block: _Block) -> Parsed:
     qtype, data = _answers(body, open_at + 1, fmt, extra["options"])
     if qtype == "essay":
         data = {"rubric": extra["rubric"]}
-    before = _with_format(text[pos:open_at], "moodle")[1]
+    # the title is the text before the blank: the same whether the answers sit inside the text
+    # or (as export writes a missing-word question) after a text that shows "_____"
+    before = _render(_with_format(text[pos:open_at], "moodle")[1], fmt).split("_____")[0]
     item = QuestionInput(
         code="",
         category=block.category,

@@ -117,6 +117,7 @@ def test_export_round_trips(session):
         stored = questions[code].latest
         assert item.qtype == stored.qtype, code
         assert item.text_html == stored.text_html, code
+        assert item.title == stored.title, code
         assert item.general_feedback_html == stored.general_feedback_html, code
         assert item.data == stored.data, code
         assert item.category == questions[code].category.path
