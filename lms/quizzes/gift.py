@@ -452,14 +452,14 @@ def parse_all(source: str, path: str = "<gift>") -> tuple[list[Parsed], list[Fil
             (unsupported if exc.kind == UNSUPPORTED else problems).append(
                 FileProblem(path, line, exc.message)
             )
-    _assign_codes(parsed)
+    assign_codes(parsed)
     for entry in parsed:
         for message in check_question(entry.item):
             problems.append(FileProblem(path, entry.line, f"{entry.item.code}: {message}"))
     return parsed, problems, unsupported
 
 
-def _assign_codes(parsed: list[Parsed]) -> None:
+def assign_codes(parsed: list[Parsed]) -> None:
     uses: dict[str, int] = {}
     for entry in parsed:
         if entry.title:
