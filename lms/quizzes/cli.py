@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from lms.cli import fail
 from lms.db import db, utcnow
-from lms.errors import InvalidFile, LmsError
+from lms.errors import InvalidFile
 
 quizzes_cli = AppGroup("quizzes", help="Question bank, quizzes and attempts.")
 
@@ -48,24 +48,10 @@ def import_gift(path: str, dry_run: bool) -> None:
 
 
 def _chosen(session, quiz_or_category: str) -> list:
-    """The questions of a quiz (by code: fixed questions and the categories it draws from) or of
-    a category path (with subcategories)."""
-    from sqlalchemy import select
+    from lms.quizzes.bank_files import questions_for, quiz_by_code
 
-    from lms.quizzes.models import Quiz
-    from lms.quizzes.services import questions_in_category
-
-    quiz = session.scalar(select(Quiz).where(Quiz.code == quiz_or_category))
-    if quiz is None:
-        try:
-            return questions_in_category(session, quiz_or_category)
-        except LmsError:
-            return []
-    questions = {s.question.id: s.question for s in quiz.slots if s.question is not None}
-    for slot in quiz.slots:
-        if slot.category is not None:
-            questions.update({q.id: q for q in questions_in_category(session, slot.category.path)})
-    return list(questions.values())
+    quiz = quiz_by_code(session, quiz_or_category)
+    return questions_for(session, quiz, quiz_or_category)
 
 
 def _export(quiz_or_category: str, file: str, fmt: str) -> None:

@@ -66,7 +66,11 @@ def test_unsupported_types_are_refused_unless_skipped():
 @pytest.mark.parametrize(
     "text, line, message",
     [
-        ('<?xml version="1.0"?>\n<!DOCTYPE quiz [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<quiz>&x;</quiz>', 2, "DOCTYPE"),
+        (
+            '<?xml version="1.0"?>\n<!DOCTYPE quiz [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<quiz>&x;</quiz>',
+            2,
+            "DOCTYPE",
+        ),
         ('<!DOCTYPE q [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><quiz>&b;</quiz>', 1, "DOCTYPE"),
         ("<quiz>\n<question type='truefalse'>\n</quiz>", 3, "XML không hợp lệ"),
         ("<html></html>", 1, "<quiz>"),
