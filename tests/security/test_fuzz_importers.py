@@ -178,7 +178,8 @@ XML_PIECES = st.lists(
     st.sampled_from(
         [
             "<quiz>", "</quiz>", '<question type="multichoice">', '<question type="truefalse">',
-            '<question type="category">', '<question type="numerical">', "</question>", "<answer fraction='100'>",
+            '<question type="category">', '<question type="numerical">', "</question>",
+            "<answer fraction='100'>",
             "<answer fraction='x'>", "</answer>", "<text>", "</text>", "<![CDATA[<b>", "]]>", "*", "1,5",
             "<!DOCTYPE q [<!ENTITY a 'b'>]>", "&a;", "&amp;", "\n", "<questiontext>", "</questiontext>",
         ]
