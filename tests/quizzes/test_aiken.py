@@ -36,7 +36,7 @@ def test_aiken_errors_report_their_line(text, line, message):
     assert problems and problems[0].line == line and message in problems[0].message, problems
 
 
-def test_cli_imports_aiken(runner, tmp_path):
+def test_cli_imports_aiken(runner, session, tmp_path):
     result = runner.invoke(args=["quizzes", "import", str(DATA / "sample.aiken"), "--dry-run"])
     assert result.exit_code == 0 and result.output.strip().splitlines()[-1] == "3 questions"
     txt = tmp_path / "aiken.txt"
