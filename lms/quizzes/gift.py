@@ -139,10 +139,8 @@ def _blocks(source: str, path: str, problems: list[FileProblem]) -> list[_Block]
             continue
         if not current and stripped.startswith("$CATEGORY:"):
             value = stripped[len("$CATEGORY:") :].strip()
-            value = re.sub(r"^\$(course|system|cat\d*|module)\$/", "", value)
-            value = re.sub(r"^top(/|$)", "", value)
             try:
-                category = normalize_category_path(value)
+                category = category_path(value)
             except Exception:
                 problems.append(FileProblem(path, number, "tên nhóm câu hỏi ($CATEGORY) bị trống"))
             meta = []
@@ -150,6 +148,16 @@ def _blocks(source: str, path: str, problems: list[FileProblem]) -> list[_Block]
         current.append((number, line))
     close()
     return blocks
+
+
+def category_path(value: str) -> str:
+    """A Moodle category path as ours: ``$course$/top/A/B`` → ``A/B``; Moodle's own top category
+    (``$course$/top``, which Moodle exports first) is our default category."""
+    prefixed = re.match(r"^\$(course|system|cat\d*|module)\$(/|$)", value.strip())
+    value = value.strip()[prefixed.end() :] if prefixed else value.strip()
+    if value == "top" or (prefixed and not value):
+        return "Mặc định"
+    return normalize_category_path(re.sub(r"^top/", "", value))
 
 
 def _render(text: str, fmt: str) -> str:

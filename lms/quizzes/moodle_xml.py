@@ -22,7 +22,7 @@ from xml.parsers import expat
 
 from lms.errors import FileProblem
 from lms.quizzes import gift
-from lms.quizzes.services import QuestionInput, check_question, normalize_category_path
+from lms.quizzes.services import QuestionInput, check_question
 from lms.sanitize import markdown_to_html
 
 SUPPORTED = {"multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay"}
@@ -108,9 +108,7 @@ def parse_tree(text: str) -> Node:
 
 
 def _category(path: str) -> str:
-    path = re.sub(r"^\$(course|system|cat\d*|module)\$/", "", path.strip())
-    path = re.sub(r"^top(/|$)", "", path)
-    return normalize_category_path(path)
+    return gift.category_path(path)
 
 
 def _html(node: Node | None) -> str:

@@ -108,3 +108,25 @@ def test_cli_imports_xml_and_exports_it_again(runner, session, tmp_path):
 def test_export_writes_nested_categories():
     text = moodle_xml.export([])
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<quiz')
+
+
+def test_moodles_own_top_category_is_our_default_category():
+    """Moodle exports `$course$/top` first, then `$course$/top/Default for ...`."""
+    from lms.quizzes import gift
+
+    def category(path):
+        return f'<question type="category"><category><text>{path}</text></category></question>\n'
+
+    def tf(name):
+        return (
+            f'<question type="truefalse"><name><text>{name}</text></name>'
+            f"<questiontext><text>Câu {name}</text></questiontext>"
+            "<answer fraction='100'><text>true</text></answer>"
+            "<answer fraction='0'><text>false</text></answer></question>\n"
+        )
+
+    text = "<quiz>" + category("$course$/top") + tf("a") + category("$course$/top/Default for Lớp 1/Con")
+    items, problems, _ = read(text + tf("b") + "</quiz>")
+    assert not problems and [i.category for i in items] == ["Mặc định", "Default for Lớp 1/Con"]
+    items, problems = gift.parse("$CATEGORY: $course$/top\n\n::a::x{T}")
+    assert not problems and items[0].category == "Mặc định"
