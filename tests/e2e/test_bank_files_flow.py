@@ -91,7 +91,7 @@ def test_bank_files_on_a_desktop_and_export(browser, live_server, tmp_path):
         login(page, live_server, "giangvien", PASSWORDS["giangvien"])
         page.goto(f"{live_server}/quizzes/bank")
         page.get_by_text("Xuất câu hỏi ra tệp").click()
-        page.get_by_label("Nhóm câu hỏi hoặc bài kiểm tra").select_option(index=0)
+        page.get_by_label("Phạm vi xuất (nhóm hoặc bài kiểm tra)").select_option(index=0)
         page.get_by_label("Định dạng", exact=True).select_option("xml")
         check_axe(page)
         screenshot(page, "bank-files-b-01-bank-wide")
