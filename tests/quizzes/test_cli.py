@@ -125,3 +125,17 @@ def test_export_command_writes_gift_that_imports_to_the_same_codes(runner, sessi
     assert "6 unchanged" in again.output and again.output.strip().endswith("6 questions")
     assert runner.invoke(args=["quizzes", "export", "Địa danh", str(out)]).exit_code == 2  # --format needed
     assert runner.invoke(args=["quizzes", "export", "///", str(out), "--format", "gift"]).exit_code == 1
+
+
+def test_import_command_reads_every_format_in_a_folder(runner, session, tmp_path):
+    import shutil
+
+    shutil.copy(DATA / "sample.gift", tmp_path / "a.gift")
+    shutil.copy(DATA / "sample.aiken", tmp_path / "b.aiken")
+    shutil.copy(DATA / "moodle.xml", tmp_path / "c.xml")
+    (tmp_path / "ghi-chu.md").write_text("not a bank", encoding="utf-8")
+    result = runner.invoke(args=["quizzes", "import", str(tmp_path), "--skip-unsupported", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("(skipped)") == 2 and result.output.strip().endswith(f"{9 + 3 + 9} questions")
+    only_aiken = runner.invoke(args=["quizzes", "import", str(tmp_path), "--format", "aiken", "--dry-run"])
+    assert only_aiken.output.strip().endswith("3 questions")
