@@ -226,10 +226,11 @@ def _numerical(check: _Check, form: QuestionForm, old: dict) -> dict:
     answer = {"value": value, "tolerance": tolerance, "fraction": 1.0, "feedback": ""}
     answers = [dict(a) for a in old.get("answers", [])]
     main = next((n for n, a in enumerate(answers) if a.get("fraction", 0) >= 1), None)
+    other = {"other": dict(old["other"])} if old.get("other") is not None else {}  # the catch-all stays
     if main is None:
-        return {"answers": [answer, *answers]}
+        return {"answers": [answer, *answers], **other}
     answers[main].update(value=value, tolerance=tolerance)  # its feedback stays
-    return {"answers": answers}
+    return {"answers": answers, **other}
 
 
 def _essay(check: _Check, form: QuestionForm, old: dict) -> dict:
@@ -409,4 +410,6 @@ def kept_parts(version: QuestionVersion) -> list[str]:
                         w=weight_text(a.get("fraction", 0)),
                     )
                 )
+        if version.data.get("other") is not None:
+            parts.append(_("Phản hồi cho mọi đáp số khác"))
     return parts

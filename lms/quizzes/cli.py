@@ -47,34 +47,85 @@ def import_gift(path: str, dry_run: bool) -> None:
     click.echo(f"{len(items)} questions")
 
 
+def _chosen(session, quiz_or_category: str) -> list:
+    from lms.quizzes.bank_files import questions_for, quiz_by_code
+
+    quiz = quiz_by_code(session, quiz_or_category)
+    return questions_for(session, quiz, quiz_or_category)
+
+
+def _export(quiz_or_category: str, file: str, fmt: str) -> None:
+    from lms.quizzes.formats import writers
+
+    session = db.new_session()
+    try:
+        chosen = _chosen(session, quiz_or_category)
+        if not chosen:
+            fail(f"{quiz_or_category}:0: no quiz with this code and no questions in this category")
+        Path(file).write_text(writers()[fmt](chosen), encoding="utf-8")
+    finally:
+        session.close()
+    click.echo(f"{len(chosen)} questions written to {file}")
+
+
 @quizzes_cli.command("export-gift")
 @click.argument("quiz_or_category")
 @click.argument("file", type=click.Path(dir_okay=False))
 def export_gift(quiz_or_category: str, file: str) -> None:
     """Write the questions of a quiz (by code) or of a category path (with subcategories) as GIFT."""
-    from sqlalchemy import select
+    _export(quiz_or_category, file, "gift")
 
-    from lms.quizzes import gift
-    from lms.quizzes.models import Quiz
-    from lms.quizzes.services import questions_in_category
 
+@quizzes_cli.command("export")
+@click.argument("quiz_or_category")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["gift", "xml"]), required=True, help="File format.")
+def export_command(quiz_or_category: str, file: str, fmt: str) -> None:
+    """Write the questions of a quiz (by code) or of a category path as GIFT or Moodle XML."""
+    _export(quiz_or_category, file, fmt)
+
+
+@quizzes_cli.command("import")
+@click.argument("path")
+@click.option(
+    "--format", "fmt", type=click.Choice(["gift", "xml", "aiken"]), default=None,
+    help="File format (default: from the suffix: .xml Moodle XML, .aiken Aiken, otherwise GIFT).",
+)  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Check the file only; write nothing.")
+@click.option("--skip-unsupported", is_flag=True, help="Skip (and list) questions of types we do not have.")
+def import_command(path: str, fmt: str | None, dry_run: bool, skip_unsupported: bool) -> None:
+    """Import questions from FILE (GIFT, Moodle XML or Aiken; or every such file in a folder)."""
+    from lms.quizzes.formats import SUFFIXES, parse_files
+    from lms.quizzes.importer import import_questions
+
+    target = Path(path)
+    if target.is_dir():
+        wanted = {s for s, f in SUFFIXES.items() if fmt in (None, f)}
+        files = sorted(p for p in target.iterdir() if p.suffix.lower() in wanted)
+    else:
+        files = _files(path, "")
     session = db.new_session()
     try:
-        quiz = session.scalar(select(Quiz).where(Quiz.code == quiz_or_category))
-        if quiz is not None:
-            questions = {s.question.id: s.question for s in quiz.slots if s.question is not None}
-            for slot in quiz.slots:
-                if slot.category is not None:
-                    questions.update({q.id: q for q in questions_in_category(session, slot.category.path)})
-            chosen = list(questions.values())
+        items, skipped = parse_files(files, fmt, skip_unsupported)
+        for problem in skipped:
+            click.echo(f"{problem} (skipped)")
+        if dry_run:
+            click.echo("dry run: nothing written")
         else:
-            chosen = questions_in_category(session, quiz_or_category)
-        if not chosen:
-            fail(f"{quiz_or_category}:0: no quiz with this code and no questions in this category")
-        Path(file).write_text(gift.export(chosen), encoding="utf-8")
+            counts = import_questions(session, items, None, utcnow())
+            session.commit()
+            click.echo(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to do")
+    except InvalidFile as exc:
+        session.rollback()
+        hint = (
+            ["(use --skip-unsupported to skip questions of types we do not have)"]
+            if any("chưa được hỗ trợ" in p.message for p in exc.problems)
+            else []
+        )
+        fail([str(p) for p in exc.problems] + hint + [f"{len(exc.problems)} problems; nothing imported"])
     finally:
         session.close()
-    click.echo(f"{len(chosen)} questions written to {file}")
+    click.echo(f"{len(items)} questions")
 
 
 @quizzes_cli.command("import-settings")

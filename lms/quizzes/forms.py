@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -9,6 +10,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -121,3 +123,22 @@ class QuestionForm(FlaskForm):
     rubric = TextAreaField(
         _l("Hướng dẫn chấm (chỉ người chấm thấy)"), validators=[_max(20000)], render_kw={"rows": 3}
     )
+
+
+# --- question-bank files (lms/quizzes/bank_files.py) ---------------------------------------
+
+IMPORT_FORMATS = [
+    ("", _l("Tự nhận theo tên tệp")),
+    ("gift", _l("GIFT")),
+    ("xml", _l("Moodle XML")),
+    ("aiken", _l("Aiken")),
+]
+
+
+class BankImportForm(FlaskForm):
+    file = FileField(_l("Tệp câu hỏi (.gift, .txt, .xml, .aiken; tối đa 2 MB)"))
+    fmt = SelectField(_l("Định dạng"), choices=IMPORT_FORMATS, default="", validate_choice=True)
+    skip_unsupported = BooleanField(_l("Bỏ qua các câu thuộc loại chưa hỗ trợ (được liệt kê)"))
+    # after the preview: the checked text travels back with the confirmation (nothing is stored)
+    content = HiddenField(validators=[Optional(), Length(max=2 * 1024 * 1024)])
+    filename = HiddenField(validators=[Optional(), Length(max=255)])

@@ -1,19 +1,32 @@
-"""Moodle GIFT import and export.
+"""Moodle GIFT import and export, read the way Moodle's own parser reads it
+(``question/format/gift/format.php``; our code, Moodle's rules).
 
-Supported: every type we grade (single, multiple response, true/false, short answer,
-numerical, matching, essay), ``$CATEGORY:``, ``::titles::``, answer feedback ``#``, general
-feedback ``####``, weights ``%50%``, escapes ``\\~ \\= \\# \\{ \\} \\:`` (and ``\\n``), ``//``
-comments, ``[html]`` / ``[markdown]`` / ``[plain]`` / ``[moodle]`` format markers, and the
-missing-word form ("text {=a ~b} more text").
+- A file is split into questions at blank lines first. A question that forgets its ``}`` is
+  therefore reported on its own, never merged with the next one.
+- ``//`` lines are comments (anywhere in a question). ``$CATEGORY: path`` switches the category
+  (Moodle's ``$course$/top/`` prefix is dropped).
+- ``::title::`` is optional and is a *name*, not a key: it may repeat. A title used by exactly one
+  question of the file is that question's code (our content files rely on it); an untitled
+  question, or one whose title repeats in the file, gets a generated code keyed by
+  category + title + a hash of the question text (see ``generated_code``), so re-importing the
+  same file updates the same questions.
+- ``[html]`` / ``[moodle]`` / ``[markdown]`` / ``[plain]`` may start the question text, an answer
+  or a feedback; any other ``[...]`` is ordinary text (as in Moodle).
+- Escapes ``\\\\ \\~ \\= \\# \\{ \\} \\:`` and ``\\n``; any other backslash is kept as written.
+- Type, decided as Moodle does on the answer text: empty essay; ``#...`` numerical; any ``~``
+  multiple choice (single when an ``=`` answer is present, else multiple response); ``=`` with
+  ``->`` matching; ``T``/``TRUE``/``F``/``FALSE`` true/false; otherwise short answer. The answer
+  block may sit inside the text (missing word: "text {=a ~b} more" gives "text _____ more").
+- ``####`` general feedback, ``#`` per-answer feedback, ``%50%`` / ``%-50%`` weights.
+- Numerical: ``#5``, ``#5:0.1``, ``#1..3``, several ``=%50%value:tol`` answers and the catch-all
+  ``~#feedback`` (any other number: its feedback, 0 points).
 
 Extensions written as comments (so Moodle ignores them) in the comment lines just above a
 question: ``// [tag:name]`` (Moodle's own tag syntax), ``// [points:2]``,
 ``// [option:ignore_diacritics]`` (short answer) and ``// rubric: text`` (essay).
 
-Which type a block is: ``{}`` essay; ``{T}``/``{F}`` true/false; ``{#...}`` numerical;
-only ``=`` answers with ``->`` matching; only ``=`` answers short answer; ``~`` answers with
-no ``=`` but a positive weight multiple response; otherwise single choice. A wrong choice of
-a multiple-response question without a weight gets -1/(number of right choices).
+A wrong choice of a multiple-response question without a weight gets -1/(number of right
+choices) (our decision: Moodle gives it 0, so ticking everything would earn full marks).
 
 Errors come back as ``FileProblem(path, line, message)``; a caller imports nothing when any.
 """
@@ -21,89 +34,79 @@ Errors come back as ``FileProblem(path, line, message)``; a caller imports nothi
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import html
 import re
 
 from lms.errors import FileProblem
 from lms.quizzes.qtypes import MultipleResponse
-from lms.quizzes.services import QuestionInput, check_question, normalize_category_path
+from lms.quizzes.services import CODE_MAX, QuestionInput, check_question, normalize_category_path
 from lms.sanitize import markdown_to_html
 
 SPECIAL = "~=#{}:"
 FORMATS = ("html", "markdown", "plain", "moodle")
 
+# An escaped control character becomes a private-use placeholder before any parsing (as Moodle's
+# escapedchar_pre does), so the parser below can use plain str.find/split.
+_ESCAPES = {"\\": "\ue000", ":": "\ue001", "#": "\ue002", "=": "\ue003", "{": "\ue004", "}": "\ue005",
+            "~": "\ue006", "n": "\ue007"}  # fmt: skip
+_BACK = {v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()}
+_BACK_TABLE = str.maketrans(_BACK)
+WEIGHT = re.compile(r"\s*%(-?\d+(?:[.,]\d+)?)%")
+LOOKS_LIKE_WEIGHT = re.compile(r"\s*%([^%\s]{0,12})%")
+UNSUPPORTED = "unsupported"
+
+
+class GiftError(Exception):
+    def __init__(self, offset: int, message: str, kind: str = "error"):
+        super().__init__(message)
+        self.offset, self.message, self.kind = offset, message, kind
+
 
 @dataclasses.dataclass
 class _Block:
+    """One question's lines (comments removed), the category it falls in and the comment lines
+    just above it (our extensions)."""
+
     lines: list[tuple[int, str]]
     category: str
     meta: list[str]
 
-    @property
-    def text(self) -> str:
-        return "\n".join(text for _, text in self.lines)
-
-    def line_at(self, offset: int) -> int:
-        position = 0
-        for number, text in self.lines:
-            position += len(text) + 1
-            if offset < position:
-                return number
-        return self.lines[-1][0]
-
-
-class GiftError(Exception):
-    def __init__(self, offset: int, message: str):
-        super().__init__(message)
-        self.offset, self.message = offset, message
-
-
-def _find(text: str, target: str, start: int = 0) -> int:
-    """Index of the first unescaped ``target`` at or after ``start`` (-1 if none)."""
-    i = start
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text.startswith(target, i):
-            return i
-        i += 1
-    return -1
+    def source(self) -> tuple[str, list[int]]:
+        """The text with escapes turned into placeholders, and the file line of every character."""
+        out: list[str] = []
+        where: list[int] = []
+        for index, (number, line) in enumerate(self.lines):
+            if index:
+                out.append("\n")
+                where.append(self.lines[index - 1][0])
+            i = 0
+            while i < len(line):
+                if line[i] == "\\" and i + 1 < len(line) and line[i + 1] in _ESCAPES:
+                    out.append(_ESCAPES[line[i + 1]])
+                    i += 2
+                else:
+                    out.append(line[i])
+                    i += 1
+                where.append(number)
+        return "".join(out), where or [self.lines[0][0]]
 
 
-def _split(text: str, separators: str) -> list[tuple[int, str, str]]:
-    """Split at unescaped separator characters: [(offset, separator, chunk)]."""
-    parts, i, start, sep = [], 0, 0, ""
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] in separators:
-            parts.append((start, sep, text[start:i]))
-            sep, start = text[i], i + 1
-        i += 1
-    parts.append((start, sep, text[start:]))
-    return parts
+def _post(text: str) -> str:
+    return text.translate(_BACK_TABLE)
 
 
 def unescape(text: str) -> str:
-    out, i = [], 0
-    while i < len(text):
-        if text[i] == "\\" and i + 1 < len(text):
-            nxt = text[i + 1]
-            out.append("\n" if nxt == "n" else nxt)
-            i += 2
-            continue
-        out.append(text[i])
-        i += 1
-    return "".join(out)
+    """GIFT text to plain text: the escapes above; other backslashes stay."""
+    block = _Block([(1, line) for line in text.split("\n")], "", [])
+    return _post(block.source()[0])
 
 
 def escape(text: str) -> str:
     text = text.replace("\\", "\\\\")
     for ch in SPECIAL:
         text = text.replace(ch, "\\" + ch)
-    return text.replace("\n", "\\n")
+    return text.replace("\r", "").replace("\n", "\\n")
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -114,13 +117,12 @@ def _blocks(source: str, path: str, problems: list[FileProblem]) -> list[_Block]
     category = "Mặc định"
     current: list[tuple[int, str]] = []
     meta: list[str] = []
-    depth = 0
 
     def close() -> None:
         nonlocal current, meta
         if current:
             blocks.append(_Block(current, category, meta))
-        current, meta = [], []
+            current, meta = [], []
 
     # split on line feeds only: str.splitlines() also breaks at \x1c-\x1e, \x85 and \u2028, which
     # editors do not show as new lines, and the line numbers we report must match the editor's
@@ -128,57 +130,34 @@ def _blocks(source: str, path: str, problems: list[FileProblem]) -> list[_Block]
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip()
         stripped = line.strip()
-        if depth == 0 and stripped.startswith("//"):
+        if not stripped:  # Moodle splits questions at blank lines, before anything else
+            close()
+            continue
+        if stripped.startswith("//"):
             if not current:
                 meta.append(stripped[2:].strip())
             continue
-        if depth == 0 and not current and stripped.startswith("$CATEGORY:"):
+        if not current and stripped.startswith("$CATEGORY:"):
             value = stripped[len("$CATEGORY:") :].strip()
-            value = re.sub(r"^\$(course|system|cat\d*|module)\$/", "", value)
-            value = re.sub(r"^top(/|$)", "", value)
             try:
-                category = normalize_category_path(value)
+                category = category_path(value)
             except Exception:
                 problems.append(FileProblem(path, number, "tên nhóm câu hỏi ($CATEGORY) bị trống"))
             meta = []
             continue
-        if not stripped and depth == 0:
-            close()
-            continue
-        if depth > 0 and stripped.startswith("//"):
-            continue
         current.append((number, line))
-        depth = max(0, depth + _brace_delta(line))
     close()
     return blocks
 
 
-def _brace_delta(line: str) -> int:
-    delta, i = 0, 0
-    while i < len(line):
-        if line[i] == "\\":
-            i += 2
-            continue
-        delta += {"{": 1, "}": -1}.get(line[i], 0)
-        i += 1
-    return delta
-
-
-def _weight(chunk: str, offset: int) -> tuple[float | None, str]:
-    match = re.match(r"\s*%(-?\d+(?:[.,]\d+)?)%", chunk)
-    if not match:
-        return None, chunk
-    value = float(match.group(1).replace(",", ".")) / 100
-    if not -1 <= value <= 1:
-        raise GiftError(offset, f"trọng số {match.group(1)}% phải nằm trong khoảng -100% đến 100%")
-    return round(value, 7), chunk[match.end() :]
-
-
-def _text_and_feedback(chunk: str) -> tuple[str, str]:
-    cut = _find(chunk, "#")
-    if cut < 0:
-        return unescape(chunk).strip(), ""
-    return unescape(chunk[:cut]).strip(), unescape(chunk[cut + 1 :]).strip()
+def category_path(value: str) -> str:
+    """A Moodle category path as ours: ``$course$/top/A/B`` → ``A/B``; Moodle's own top category
+    (``$course$/top``, which Moodle exports first) is our default category."""
+    prefixed = re.match(r"^\$(course|system|cat\d*|module)\$(/|$)", value.strip())
+    value = value.strip()[prefixed.end() :] if prefixed else value.strip()
+    if value == "top" or (prefixed and not value):
+        return "Mặc định"
+    return normalize_category_path(re.sub(r"^top/", "", value))
 
 
 def _render(text: str, fmt: str) -> str:
@@ -187,6 +166,22 @@ def _render(text: str, fmt: str) -> str:
     if fmt == "plain":
         return html.escape(text).replace("\n", "<br>")
     return text  # html / moodle: sanitized by save_question
+
+
+def _with_format(text: str, default: str) -> tuple[str, str]:
+    """Moodle's parse_text_with_format: an optional [format] at the start, then the text
+    (placeholders turned back into characters, trimmed). Returns (format, text)."""
+    text = text.strip()
+    fmt = default
+    marker = re.match(r"\[(\w*)\]", text)
+    if marker and marker.group(1) in FORMATS:
+        fmt, text = marker.group(1), text[marker.end() :]
+    return fmt, _post(text).strip()
+
+
+def _html(text: str, default: str) -> str:
+    fmt, plain = _with_format(text, default)
+    return _render(plain, fmt) if plain else ""
 
 
 def _plain(text: str) -> str:
@@ -199,112 +194,175 @@ def title_of(text: str, code: str) -> str:
     return _plain(text)[:120] or code
 
 
+def generated_code(category: str, title: str, text_html: str) -> str:
+    """The code of an untitled question or of one whose title repeats in its file:
+    the title (or the start of the text) and a hash of category, title and text. The same
+    question in the same category always gets the same code."""
+    digest = hashlib.sha256(f"{category}\x1f{title}\x1f{text_html}".encode()).hexdigest()[:10]
+    name = " ".join((title or _plain(text_html))[:80].split())
+    return f"{name} #{digest}" if name else f"#{digest}"
+
+
 def _number(text: str, offset: int) -> float:
     try:
-        return float(text.strip().replace(",", "."))
+        value = float(text.strip().replace(",", "."))
     except ValueError:
         raise GiftError(offset, f"không đọc được số {text.strip()!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise GiftError(offset, f"không đọc được số {text.strip()!r}")
+    return value
+
+
+def _weight(chunk: str, offset: int) -> tuple[float | None, str]:
+    match = WEIGHT.match(chunk)
+    if not match:
+        if LOOKS_LIKE_WEIGHT.match(chunk):
+            bad = LOOKS_LIKE_WEIGHT.match(chunk).group(1)
+            raise GiftError(offset, f"trọng số %{_post(bad)}% không hợp lệ (viết dạng %50% hoặc %-25%)")
+        return None, chunk
+    value = float(match.group(1).replace(",", ".")) / 100
+    if not -1 <= value <= 1:
+        raise GiftError(offset, f"trọng số {match.group(1)}% phải nằm trong khoảng -100% đến 100%")
+    return round(value, 7), chunk[match.end() :]
+
+
+def _pieces(text: str, base: int, separators: str) -> list[tuple[int, str, str]]:
+    """Split at separator characters: [(offset of the piece, separator before it, piece)]. The
+    piece before the first separator is dropped when blank (as Moodle's array_shift)."""
+    parts, start, sep = [], 0, ""
+    for i, ch in enumerate(text):
+        if ch in separators:
+            parts.append((base + start, sep, text[start:i]))
+            sep, start = ch, i + 1
+    parts.append((base + start, sep, text[start:]))
+    if parts and not parts[0][2].strip():
+        parts.pop(0)
+    return parts
+
+
+def _comment(chunk: str) -> tuple[str, str]:
+    """Answer text and feedback (after the first #)."""
+    text, _, feedback = chunk.partition("#")
+    return text, feedback
 
 
 def _numerical(body: str, offset: int, fmt: str) -> dict:
+    other = None
+    tilde = body.find("~")
+    if tilde >= 0:
+        weight, rest = _weight(body[tilde + 1 :], offset + tilde + 1)  # a weight here is ours
+        other = {"fraction": weight or 0.0, "feedback": _html(_comment(rest)[1], fmt)}
+        body = body[:tilde]
     answers = []
-    chunks = _split(body, "=") if _find(body, "=") >= 0 else [(0, "=", body)]
-    for start, sep, chunk in chunks:
-        if not chunk.strip() and not sep:
-            continue
-        weight, chunk = _weight(chunk, offset + start)
-        value_text, feedback = _text_and_feedback(chunk)
+    for at, _sep, chunk in _pieces(body, offset, "="):
+        weight, chunk = _weight(chunk, at)
+        value_text, feedback = _comment(chunk)
+        value_text = _post(value_text).strip()
         if not value_text:
-            raise GiftError(offset + start, "thiếu đáp số")
-        if ".." in value_text:
-            low, high = (_number(part, offset + start) for part in value_text.split("..", 1))
+            raise GiftError(at, "thiếu đáp số")
+        if value_text.find("..") > 0:
+            low, high = (_number(part, at) for part in value_text.split("..", 1))
             value, tolerance = (low + high) / 2, abs(high - low) / 2
-        elif ":" in value_text:
+        elif value_text.find(":") > 0:
             value_part, tol_part = value_text.split(":", 1)
-            value, tolerance = _number(value_part, offset + start), abs(_number(tol_part, offset + start))
+            value, tolerance = _number(value_part, at), abs(_number(tol_part, at))
         else:
-            value, tolerance = _number(value_text, offset + start), 0.0
+            value, tolerance = _number(value_text, at), 0.0
         answers.append(
             {
                 "value": value,
                 "tolerance": tolerance,
                 "fraction": 1.0 if weight is None else weight,
-                "feedback": _render(feedback, fmt),
+                "feedback": _html(feedback, fmt),
             }
         )
-    return {"answers": answers}
+    if not answers:
+        raise GiftError(offset, "câu hỏi số không có đáp số nào")
+    data: dict = {"answers": answers}
+    if other is not None:
+        data["other"] = other
+    return data
+
+
+def _choices(body: str, offset: int, fmt: str) -> tuple[str, dict]:
+    single = "=" in body
+    items = []
+    for at, sep, chunk in _pieces(body, offset, "~="):
+        weight, chunk = _weight(chunk, at)
+        text, feedback = _comment(chunk)
+        if not _post(text).strip():
+            raise GiftError(at, "phương án bị trống")
+        if weight is None:
+            weight = 1.0 if sep == "=" else (0.0 if single else None)
+        items.append((at, text, weight, feedback))
+    if len(items) < 2:
+        raise GiftError(offset, "câu nhiều lựa chọn cần ít nhất 2 phương án")
+    if not single and not any((w or 0) > 0 for _, _, w, _ in items):
+        raise GiftError(
+            offset, "cần một phương án đúng (=…) hoặc các phương án có trọng số dương cộng lại 100%"
+        )
+    choices = [
+        {"id": f"c{n}", "text": _html(text, fmt), "fraction": weight, "feedback": _html(feedback, fmt)}
+        for n, (_at, text, weight, feedback) in enumerate(items, start=1)
+    ]
+    if single:
+        return "single", {"choices": choices}
+    return "multi", {"choices": MultipleResponse.default_penalties(choices)}
+
+
+def _matching(body: str, offset: int, fmt: str) -> dict:
+    pairs = []
+    for at, _sep, chunk in _pieces(body, offset, "="):
+        cut = chunk.find("->")
+        if cut < 0:
+            raise GiftError(at, "câu ghép đôi: mỗi dòng cần dạng =vế trái -> vế phải")
+        right = _post(chunk[cut + 2 :]).strip()
+        if not right:
+            raise GiftError(at, "câu ghép đôi: thiếu vế phải sau ->")
+        pairs.append({"id": f"p{len(pairs) + 1}", "left": _html(chunk[:cut], fmt), "right": right})
+    if len(pairs) < 2:
+        raise GiftError(offset, "câu ghép đôi cần ít nhất 2 cặp")
+    return {"pairs": pairs}
+
+
+def _short(body: str, offset: int, fmt: str, options: set[str]) -> dict:
+    answers = []
+    for at, _sep, chunk in _pieces(body, offset, "="):
+        weight, chunk = _weight(chunk, at)
+        text, feedback = _comment(chunk)
+        text = _post(text).strip()
+        if not text:
+            raise GiftError(at, "câu trả lời ngắn bị trống")
+        answers.append(
+            {"text": text, "fraction": 1.0 if weight is None else weight, "feedback": _html(feedback, fmt)}
+        )
+    if not answers:
+        raise GiftError(offset, "câu trả lời ngắn không có đáp án nào")
+    return {"answers": answers, "ignore_diacritics": "ignore_diacritics" in options}
 
 
 def _answers(body: str, offset: int, fmt: str, options: set[str]) -> tuple[str, dict]:
-    stripped = body.strip()
+    lead = len(body) - len(body.lstrip())
+    stripped, offset = body.strip(), offset + lead
     if not stripped:
         return "essay", {}
     if stripped.startswith("#"):
-        return "numerical", _numerical(stripped[1:], offset + body.index("#") + 1, fmt)
-    tf = re.fullmatch(r"(TRUE|FALSE|T|F)\s*(.*)", stripped, re.S)
-    if tf and (not tf.group(2) or tf.group(2).startswith("#")):
-        answer = tf.group(1).startswith("T")
-        feedbacks = [unescape(p).strip() for _, _, p in _split(tf.group(2), "#")][1:] + ["", ""]
-        wrong, right = _render(feedbacks[0], fmt), _render(feedbacks[1], fmt)
+        return "numerical", _numerical(stripped[1:], offset + 1, fmt)
+    if "~" in stripped:
+        return _choices(stripped, offset, fmt)
+    if "=" in stripped and "->" in stripped:
+        return "matching", {"pairs": _matching(stripped, offset, fmt)["pairs"]}
+    head = stripped.split("#", 1)[0].strip() if stripped.find("#") > 0 else stripped
+    if head in ("T", "TRUE", "F", "FALSE"):
+        parts = stripped.split("#", 2) + ["", ""]
+        answer = head.startswith("T")
+        wrong, right = _html(parts[1], fmt), _html(parts[2], fmt)
         return "truefalse", {
             "answer": answer,
             "feedback_true": right if answer else wrong,
             "feedback_false": wrong if answer else right,
         }
-    parts = _split(body, "=~")
-    if parts[0][2].strip():
-        raise GiftError(offset, "mỗi phương án phải bắt đầu bằng = (đúng) hoặc ~ (sai)")
-    items = []
-    for start, sep, chunk in parts[1:]:
-        weight, chunk = _weight(chunk, offset + start)
-        items.append((offset + start, sep, weight, chunk))
-    if not items:
-        raise GiftError(offset, "khối đáp án không có phương án nào")
-    seps = {sep for _, sep, _, _ in items}
-    if seps == {"="} and any(_find(chunk, "->") >= 0 for _, _, _, chunk in items):
-        pairs = []
-        for index, (at, _sep, _w, chunk) in enumerate(items, start=1):
-            cut = _find(chunk, "->")
-            if cut < 0:
-                raise GiftError(at, "câu ghép đôi: mỗi dòng cần dạng =vế trái -> vế phải")
-            left, right = unescape(chunk[:cut]).strip(), unescape(chunk[cut + 2 :]).strip()
-            if not right:
-                raise GiftError(at, "câu ghép đôi: thiếu vế phải sau ->")
-            pairs.append({"id": f"p{index}", "left": _render(left, fmt) if left else "", "right": right})
-        return "matching", {"pairs": pairs}
-    if seps == {"="}:
-        answers = []
-        for at, _sep, weight, chunk in items:
-            text, feedback = _text_and_feedback(chunk)
-            if not text:
-                raise GiftError(at, "câu trả lời ngắn bị trống")
-            answers.append(
-                {
-                    "text": text,
-                    "fraction": 1.0 if weight is None else weight,
-                    "feedback": _render(feedback, fmt),
-                }
-            )
-        return "short", {"answers": answers, "ignore_diacritics": "ignore_diacritics" in options}
-    multi = "=" not in seps and any((w or 0) > 0 for _, _, w, _ in items)
-    choices = []
-    for index, (at, sep, weight, chunk) in enumerate(items, start=1):
-        text, feedback = _text_and_feedback(chunk)
-        if not text:
-            raise GiftError(at, "phương án bị trống")
-        if weight is None:
-            weight = 1.0 if sep == "=" else (None if multi else 0.0)
-        choices.append(
-            {
-                "id": f"c{index}",
-                "text": _render(text, fmt),
-                "fraction": weight,
-                "feedback": _render(feedback, fmt),
-            }
-        )
-    if multi:
-        return "multi", {"choices": MultipleResponse.default_penalties(choices)}
-    return "single", {"choices": choices}
+    return "short", _short(stripped, offset, fmt, options)
 
 
 def _meta(lines: list[str]) -> tuple[list[str], dict]:
@@ -320,79 +378,124 @@ def _meta(lines: list[str]) -> tuple[list[str], dict]:
     return tags, extra
 
 
-def _question(block: _Block) -> QuestionInput:
-    text = block.text
-    code, pos = "", 0
+@dataclasses.dataclass
+class Parsed:
+    """A question as read, before it gets its code: its title (may be empty or repeated)."""
+
+    title: str
+    line: int
+    item: QuestionInput
+
+
+def _question(block: _Block) -> Parsed:
+    text, where = block.source()
     lead = len(text) - len(text.lstrip())
+    title, pos = "", lead
     if text.startswith("::", lead):
-        end = _find(text, "::", lead + 2)
+        end = text.find("::", lead + 2)
         if end < 0:
             raise GiftError(lead, "tiêu đề ::…:: chưa đóng")
-        code, pos = unescape(text[lead + 2 : end]).strip(), end + 2
-    fmt = "moodle"
-    marker = re.match(r"\s*\[(\w+)\]", text[pos:])
-    if marker:
-        if marker.group(1) not in FORMATS:
-            raise GiftError(pos, f"định dạng không hỗ trợ [{marker.group(1)}] (dùng html, markdown, plain)")
-        fmt, pos = marker.group(1), pos + marker.end()
-    open_at = _find(text, "{", pos)
-    if open_at < 0:
-        raise GiftError(pos, "thiếu khối đáp án {…}")
-    close_at = _find(text, "}", open_at + 1)
+        title, pos = " ".join(_post(text[lead + 2 : end]).split()), end + 2
+    open_at, close_at = text.find("{", pos), text.find("}", pos)
+    if open_at < 0 and close_at < 0:
+        raise GiftError(
+            pos, "câu mô tả (description: không có khối đáp án {…}) chưa được hỗ trợ", UNSUPPORTED
+        )
     if close_at < 0:
         raise GiftError(open_at, "khối đáp án chưa đóng: thiếu }")
-    if _find(text, "{", close_at + 1) >= 0:
+    if open_at < 0 or close_at < open_at:
+        raise GiftError(close_at, "có dấu } mà không có dấu { mở trước nó")
+    inner = text.find("{", open_at + 1)
+    if 0 <= inner < close_at:
+        raise GiftError(
+            open_at,
+            f"khối đáp án chưa đóng: thiếu }} trước dấu {{ ở dòng {where[inner]} "
+            "(hai câu hỏi cần một dòng trống giữa chúng)",
+        )
+    if text.find("{", close_at + 1) >= 0:
         raise GiftError(close_at + 1, "một câu hỏi chỉ có một khối đáp án; hãy tách câu bằng một dòng trống")
-    if not code:
-        raise GiftError(lead, "câu hỏi cần mã dạng ::ma-cau-hoi:: ở đầu")
-    before, after = text[pos:open_at].strip(), text[close_at + 1 :].strip()
     body = text[open_at + 1 : close_at]
     general = ""
-    general_at = _find(body, "####")
+    general_at = body.rfind("####")
     if general_at >= 0:
-        general, body = unescape(body[general_at + 4 :]).strip(), body[:general_at]
+        general, body = body[general_at + 4 :], body[:general_at]
+    after = text[close_at + 1 :]
+    question_text = text[pos:open_at] + ("_____" + after if after.strip() else "")
+    fmt, plain_text = _with_format(question_text, "moodle")
     tags, extra = _meta(block.meta)
     qtype, data = _answers(body, open_at + 1, fmt, extra["options"])
     if qtype == "essay":
         data = {"rubric": extra["rubric"]}
-    question_text = unescape(before) + (" _____ " + unescape(after) if after else "")
-    return QuestionInput(
-        code=code,
+    # the title is the text before the blank: the same whether the answers sit inside the text
+    # or (as export writes a missing-word question) after a text that shows "_____"
+    before = _render(_with_format(text[pos:open_at], "moodle")[1], fmt).split("_____")[0]
+    item = QuestionInput(
+        code="",
         category=block.category,
         qtype=qtype,
-        title=title_of(unescape(before), code),
-        text_html=_render(question_text.strip(), fmt),
+        title=title_of(before, title),
+        text_html=_render(plain_text, fmt),
         data=data,
-        general_feedback_html=_render(general, fmt) if general else "",
+        general_feedback_html=_html(general, fmt),
         points=extra["points"],
         tags=tuple(tags),
     )
+    return Parsed(title, block.lines[0][0], item)
 
 
-def parse(source: str, path: str = "<gift>") -> tuple[list[QuestionInput], list[FileProblem]]:
-    """Parse GIFT text into question inputs, and every problem found."""
+def parse_all(source: str, path: str = "<gift>") -> tuple[list[Parsed], list[FileProblem], list[FileProblem]]:
+    """Every question read, the problems, and the questions of types we do not have
+    (reported, so a caller may skip them only when asked)."""
     problems: list[FileProblem] = []
+    unsupported: list[FileProblem] = []
     if source.startswith("\ufeff"):
         source = source[1:]
-    questions: list[QuestionInput] = []
-    seen: dict[str, int] = {}
+    parsed: list[Parsed] = []
     for block in _blocks(source, path, problems):
         try:
-            item = _question(block)
+            parsed.append(_question(block))
         except GiftError as exc:
-            problems.append(FileProblem(path, block.line_at(exc.offset), exc.message))
-            continue
-        line = block.lines[0][0]
-        if item.code in seen:
-            problems.append(
-                FileProblem(path, line, f"mã câu hỏi {item.code!r} trùng với câu ở dòng {seen[item.code]}")
+            _, where = block.source()
+            line = where[min(max(exc.offset, 0), len(where) - 1)]
+            (unsupported if exc.kind == UNSUPPORTED else problems).append(
+                FileProblem(path, line, exc.message)
             )
-            continue
-        seen[item.code] = line
-        for message in check_question(item):
-            problems.append(FileProblem(path, line, f"{item.code}: {message}"))
-        questions.append(item)
-    return questions, problems
+    assign_codes(parsed)
+    for entry in parsed:
+        for message in check_question(entry.item):
+            problems.append(FileProblem(path, entry.line, f"{entry.item.code}: {message}"))
+    return parsed, problems, unsupported
+
+
+def assign_codes(parsed: list[Parsed]) -> None:
+    uses: dict[str, int] = {}
+    for entry in parsed:
+        if entry.title:
+            uses[entry.title] = uses.get(entry.title, 0) + 1
+    taken: set[str] = set()
+    for entry in parsed:
+        item = entry.item
+        if entry.title and uses[entry.title] == 1 and len(entry.title) <= CODE_MAX:
+            code = entry.title
+        else:
+            code = generated_code(item.category, entry.title, item.text_html)
+        base, n = code, 1
+        while code in taken:  # the very same question twice in one category
+            n += 1
+            code = f"{base}-{n}"
+        taken.add(code)
+        item.code = code
+
+
+def parse(
+    source: str, path: str = "<gift>", skip_unsupported: bool = False
+) -> tuple[list[QuestionInput], list[FileProblem]]:
+    """Parse GIFT text into question inputs, and every problem found. A question of a type we
+    do not have (a description) is a problem unless ``skip_unsupported``."""
+    parsed, problems, unsupported = parse_all(source, path)
+    if not skip_unsupported:
+        problems = sorted(problems + unsupported, key=lambda p: p.line)
+    return [entry.item for entry in parsed], problems
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -442,6 +545,10 @@ def export_question(code: str, category_tags: list[str], version) -> str:
                 f"={_pct(answer['fraction'])}{answer['value']!r}:{answer.get('tolerance', 0)!r}"
                 f"{_fb(answer.get('feedback', ''))}"
             )
+        other = data.get("other")
+        if other is not None:
+            weight = _pct(other["fraction"]) if other.get("fraction") else ""
+            body.append(f"~{weight}#{escape(other.get('feedback', ''))}")
     elif qtype == "matching":
         for pair in data["pairs"]:
             body.append(f"={escape(pair['left'])} -> {escape(pair['right'])}")

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from lms import safe_yaml
 from lms.errors import FileProblem, InvalidFile, LmsError
 from lms.org.models import Unit
-from lms.quizzes import gift
 from lms.quizzes.models import GradingMethod, Navigation, Purpose, Question
 from lms.quizzes.services import QuestionInput, QuizInput, questions_in_category, save_question, save_quiz
 
@@ -40,20 +39,9 @@ def read_text(path: Path) -> str:
 
 
 def parse_gift_files(paths: list[Path]) -> list[QuestionInput]:
-    items, problems, seen = [], [], {}
-    for path in paths:
-        parsed, found = gift.parse(read_text(path), str(path))
-        problems += found
-        for item in parsed:
-            if item.code in seen:
-                problems.append(
-                    FileProblem(str(path), 0, f"mã câu hỏi {item.code!r} đã có trong {seen[item.code]}")
-                )
-            seen[item.code] = str(path)
-        items += parsed
-    if problems:
-        raise InvalidFile(problems)
-    return items
+    from lms.quizzes.formats import parse_files
+
+    return parse_files(paths, "gift")[0]
 
 
 def import_questions(

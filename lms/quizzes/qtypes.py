@@ -245,6 +245,17 @@ class TrueFalse(QuestionType):
         return "Đúng" if self.data.get("answer") else "Sai"
 
 
+def _same(answer: str, given: str, fold: bool) -> bool:
+    """Moodle's short-answer rule: ``*`` in an accepted answer matches any run of characters
+    (``\\*`` is a literal star); otherwise the normalized texts must be equal."""
+    expected = normalize_text(answer, fold)
+    if "*" not in expected:
+        return expected == given
+    bits = re.split(r"(?<!\\)\*+", expected)
+    pattern = ".*".join(re.escape(bit.replace("\\*", "*")) for bit in bits)
+    return re.fullmatch(pattern, given, re.S) is not None
+
+
 @register
 class ShortAnswer(QuestionType):
     """data: {"answers": [{"text", "fraction", "feedback"}], "ignore_diacritics": bool}."""
@@ -263,9 +274,7 @@ class ShortAnswer(QuestionType):
         given = normalize_text(response.get("value", ""), fold)
         if not given:
             return None
-        return next(
-            (a for a in self.data.get("answers", []) if normalize_text(a["text"], fold) == given), None
-        )
+        return next((a for a in self.data.get("answers", []) if _same(a["text"], given, fold)), None)
 
     def grade(self, response) -> float:
         match = self._match(response)
@@ -282,7 +291,9 @@ class ShortAnswer(QuestionType):
 
 @register
 class Numerical(QuestionType):
-    """data: {"answers": [{"value", "tolerance", "fraction", "feedback"}]}; best match wins."""
+    """data: {"answers": [{"value", "tolerance", "fraction", "feedback"}], "other": {"fraction",
+    "feedback"} (optional)}; the best matching answer wins; "other" (Moodle's ``*`` answer, GIFT's
+    ``~`` catch-all) applies to any other number."""
 
     name = "numerical"
     label = "Số"
@@ -305,7 +316,9 @@ class Numerical(QuestionType):
             # a tiny epsilon so 0.1 + 0.2 style float noise does not fail an exact answer
             if abs(value - a["value"]) <= a.get("tolerance", 0) + 1e-9 * max(1.0, abs(a["value"]))
         ]
-        return max(hits, key=lambda a: a.get("fraction", 0)) if hits else None
+        if hits:
+            return max(hits, key=lambda a: a.get("fraction", 0))
+        return self.data.get("other")
 
     def grade(self, response) -> float:
         match = self._match(response)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import time
 from zoneinfo import ZoneInfo
 
@@ -15,10 +16,24 @@ from werkzeug.datastructures import MultiDict
 
 from lms.auth.models import User
 from lms.auth.permissions import authorize, can, requires, unit_scope
-from lms.db import db
+from lms.db import db, fold_key
 from lms.errors import Conflict, LmsError
-from lms.quizzes import authoring, gift, permissions, producers, services  # noqa: F401  (registers rules, producers)
-from lms.quizzes.forms import GradeForm, OverrideForm, QuestionEditForm, QuestionForm
+from lms.quizzes import (  # noqa: F401  (permissions and producers register on import)
+    authoring,
+    bank_files,
+    gift,
+    permissions,
+    producers,
+    services,
+)
+from lms.quizzes.forms import (
+    IMPORT_FORMATS,
+    BankImportForm,
+    GradeForm,
+    OverrideForm,
+    QuestionEditForm,
+    QuestionForm,
+)
 from lms.quizzes.models import (
     GRADING_LABELS,
     Attempt,
@@ -435,6 +450,11 @@ def bank():
         questions=questions,
         form_types=authoring.FORM_TYPES,
         type_labels={qtype: authoring.type_label(qtype) for qtype in REGISTRY},
+        export_quizzes=[
+            q
+            for q in db.session.scalars(select(Quiz).order_by(Quiz.code))
+            if can(current_user, "quizzes.author", q)
+        ],
     )
 
 
@@ -574,4 +594,94 @@ def _question_form(form: QuestionForm, qtype: str, question: Question | None):
         used=version is not None and services.version_used(db.session, version),
         kept=authoring.kept_parts(version) if version is not None else [],
         row_index=authoring.row_index,
+    )
+
+
+# --- question bank: files in and out (lms/quizzes/bank_files.py) -----------------------------
+
+
+@bp.route("/quizzes/bank/import", methods=["GET", "POST"])
+@requires("quizzes.author")
+def bank_import():
+    """Upload → preview (count, types, categories and every problem; nothing written) →
+    "Nhập" sends the checked text back and imports it."""
+    form = BankImportForm()
+    result, error = None, None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            error = "; ".join(e for errors in form.errors.values() for e in errors) or _(
+                "Biểu mẫu không hợp lệ."
+            )
+        elif request.form.get("action") == "import" and form.content.data:
+            result = bank_files.preview(
+                form.filename.data, form.content.data, form.fmt.data, form.skip_unsupported.data
+            )
+            if not result.problems:
+                counts = bank_files.run_import(db.session, current_user, result, now())
+                db.session.commit()
+                labels = {
+                    "created": _("mới"),
+                    "updated": _("cập nhật"),
+                    "new_version": _("phiên bản mới"),
+                    "unchanged": _("không đổi"),
+                }
+                summary = ", ".join(f"{n} {labels.get(s, s)}" for s, n in sorted(counts.items()))
+                flash(_("Đã nhập %(n)s câu hỏi (%(s)s).", n=len(result.items), s=summary), "success")
+                return redirect(url_for("quizzes.bank"))
+        else:
+            upload = form.file.data
+            if upload is None or not getattr(upload, "filename", ""):
+                error = _("Chọn một tệp để tải lên.")
+            else:
+                try:
+                    text = bank_files.decode_upload(upload.filename, upload.read(bank_files.MAX_BYTES + 1))
+                except LmsError as exc:
+                    error = exc.message
+                else:
+                    result = bank_files.preview(
+                        upload.filename, text, form.fmt.data, form.skip_unsupported.data
+                    )
+                    form.content.data, form.filename.data = text, result.filename
+    return render_template(
+        "quizzes/bank_import.html",
+        form=form,
+        result=result,
+        error=error,
+        type_labels={qtype: authoring.type_label(qtype) for qtype in REGISTRY},
+        format_labels=dict(IMPORT_FORMATS),
+    )
+
+
+@bp.get("/quizzes/bank/export")
+@requires("quizzes.author")
+def bank_export():
+    """Download a category (with subcategories) or a quiz's questions as GIFT or Moodle XML."""
+    fmt = request.args.get("format", "gift")
+    source = request.args.get("source", "")
+    if fmt not in bank_files.EXTENSIONS or ":" not in source:
+        abort(400)
+    kind, value = source.split(":", 1)
+    if kind == "quiz":
+        quiz = bank_files.quiz_by_code(db.session, value)
+        if quiz is None:
+            abort(404)
+        authorize("quizzes.author", quiz)
+        questions, name = bank_files.questions_for(db.session, quiz), quiz.code
+    elif kind == "category":
+        questions, name = bank_files.questions_for(db.session, category=value), value
+    else:
+        abort(400)
+    if not questions:
+        flash(_("Không có câu hỏi nào để xuất."), "warning")
+        return redirect(url_for("quizzes.bank"))
+    body = bank_files.export_text(questions, fmt)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", fold_key(name)).strip("-") or "cau-hoi"
+    filename = f"{safe}.{bank_files.EXTENSIONS[fmt]}"
+    return (
+        body,
+        200,
+        {
+            "Content-Type": bank_files.MIMETYPES[fmt],
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
     )

@@ -88,3 +88,54 @@ def test_demo_load_content_is_idempotent(session, world, tmp_path):
     assert "9 questions (9 created)" in first and "1 quizzes (1 created)" in first
     second = load_content(session, tmp_path)
     assert "9 unchanged" in second and "1 unchanged" in second
+
+
+def test_import_command_reads_gift_and_reports_unsupported(runner, session, tmp_path):
+    path = str(DATA / "moodle_style.gift")
+    dry = runner.invoke(args=["quizzes", "import", path, "--dry-run"])
+    assert dry.exit_code == 0 and dry.output.strip().splitlines()[-1] == "36 questions"
+    assert session.scalar(select(Question.id)) is None
+    real = runner.invoke(args=["quizzes", "import", path, "--format", "gift"])
+    assert (
+        real.exit_code == 0 and "36 created" in real.output and real.output.strip().endswith("36 questions")
+    )
+    described = tmp_path / "mo-ta.txt"  # Moodle exports GIFT as .txt
+    described.write_text(
+        "::Giới thiệu::Phần sau hỏi về HĐND.\n\n::hd-1::HĐND do dân bầu.{T}\n", encoding="utf-8"
+    )
+    refused = runner.invoke(args=["quizzes", "import", str(described)])
+    assert refused.exit_code == 1 and f"{described}:1: câu mô tả" in refused.output
+    assert "--skip-unsupported" in refused.output and "nothing imported" in refused.output
+    skipped = runner.invoke(args=["quizzes", "import", str(described), "--skip-unsupported"])
+    assert (
+        skipped.exit_code == 0
+        and f"{described}:1: câu mô tả" in skipped.output
+        and "(skipped)" in skipped.output
+    )
+    assert skipped.output.strip().endswith("1 questions")
+
+
+def test_export_command_writes_gift_that_imports_to_the_same_codes(runner, session, tmp_path):
+    load_sample(session)
+    session.commit()
+    out = tmp_path / "out.gift"
+    result = runner.invoke(args=["quizzes", "export", "Địa danh", str(out), "--format", "gift"])
+    assert result.exit_code == 0 and "6 questions" in result.output
+    again = runner.invoke(args=["quizzes", "import", str(out)])
+    assert "6 unchanged" in again.output and again.output.strip().endswith("6 questions")
+    assert runner.invoke(args=["quizzes", "export", "Địa danh", str(out)]).exit_code == 2  # --format needed
+    assert runner.invoke(args=["quizzes", "export", "///", str(out), "--format", "gift"]).exit_code == 1
+
+
+def test_import_command_reads_every_format_in_a_folder(runner, session, tmp_path):
+    import shutil
+
+    shutil.copy(DATA / "sample.gift", tmp_path / "a.gift")
+    shutil.copy(DATA / "sample.aiken", tmp_path / "b.aiken")
+    shutil.copy(DATA / "moodle.xml", tmp_path / "c.xml")
+    (tmp_path / "ghi-chu.md").write_text("not a bank", encoding="utf-8")
+    result = runner.invoke(args=["quizzes", "import", str(tmp_path), "--skip-unsupported", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("(skipped)") == 2 and result.output.strip().endswith(f"{9 + 3 + 9} questions")
+    only_aiken = runner.invoke(args=["quizzes", "import", str(tmp_path), "--format", "aiken", "--dry-run"])
+    assert only_aiken.output.strip().endswith("3 questions")

@@ -172,3 +172,45 @@ def test_csv_import_reports_file_and_line(session, raw):
             assert re.match(r"^f\.csv:\d+: ", str(problem)), str(problem)
     finally:
         nested.rollback()
+
+
+XML_PIECES = st.lists(
+    st.sampled_from(
+        [
+            "<quiz>", "</quiz>", '<question type="multichoice">', '<question type="truefalse">',
+            '<question type="category">', '<question type="numerical">', "</question>",
+            "<answer fraction='100'>",
+            "<answer fraction='x'>", "</answer>", "<text>", "</text>", "<![CDATA[<b>", "]]>", "*", "1,5",
+            "<!DOCTYPE q [<!ENTITY a 'b'>]>", "&a;", "&amp;", "\n", "<questiontext>", "</questiontext>",
+        ]
+    )
+    | TEXT,
+    max_size=40,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, database=None, derandomize=True)
+@given(XML_PIECES)
+def test_moodle_xml_reader_reports_file_and_line(text):
+    from lms.quizzes.formats import parse_text
+
+    _items, problems, skipped = parse_text(text, "f.xml", "xml")
+    for problem in problems + skipped:
+        assert LOCATION.match(str(problem)), str(problem)
+        assert 0 <= problem.line <= _lines(text) + 1
+
+
+AIKEN_PIECES = st.lists(
+    st.sampled_from(["Câu?", "A. x", "B) y", "ANSWER: A", "ANSWER: Z", "\n", "\n\n"]) | TEXT, max_size=30
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None, database=None, derandomize=True)
+@given(AIKEN_PIECES)
+def test_aiken_reader_reports_file_and_line(text):
+    from lms.quizzes.formats import parse_text
+
+    _items, problems, _ = parse_text(text, "f.aiken", "aiken")
+    for problem in problems:
+        assert LOCATION.match(str(problem)), str(problem)
+        assert 0 <= problem.line <= _lines(text) + 1
