@@ -111,7 +111,8 @@ def lagging_replica():
             quiz = make_quiz(session, province, codes=["rep-1"], code="quiz-replica")
             _finished_attempt(session, factory, commune, quiz)
             session.commit()
-            ids = {"province": province.id, "code": province.code, "quiz": quiz.public_id, "board": board.username}
+            ids = {"province": province.id, "code": province.code, "quiz": quiz.public_id}
+            ids["board"] = board.username
             session.close()
         replica_url, drop_replica = _copy(primary_url, primary)
         drops.append(drop_replica)
@@ -121,7 +122,8 @@ def lagging_replica():
             commune = session.scalar(select(Unit).where(Unit.name == "Xã Bản Sao"))
             for k in range(2):
                 factory.profile(unit=commune, name=f"Cán Bộ Mới {k}")
-            _finished_attempt(session, factory, commune, quiz_services.quiz_by_public_id(session, ids["quiz"]))
+            quiz = quiz_services.quiz_by_public_id(session, ids["quiz"])
+            _finished_attempt(session, factory, commune, quiz)
             session.commit()
             session.close()
         _dispose(primary)
@@ -159,7 +161,17 @@ def test_reports_and_quiz_statistics_read_the_replica_and_writes_go_to_the_prima
             replica_session.close()
         target = tmp_path / "report.csv"
         result = app.test_cli_runner().invoke(
-            args=["evaluation", "report", "--unit", ids["code"], "--from", "2025", "--to", "2026", str(target)]
+            args=[
+                "evaluation",
+                "report",
+                "--unit",
+                ids["code"],
+                "--from",
+                "2025",
+                "--to",
+                "2026",
+                str(target),
+            ],
         )
         assert result.exit_code == 0, result.output
         assert "Tỉnh Bản Sao,4" in target.read_text("utf-8-sig").replace(";", ",")  # the CLI too
