@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.deploy_files import DEPLOY, ROOT, main_conf, nginx_binary, site
 from lms.config import DEFAULTS, load_settings
-from tests.ops.deploy_files import DEPLOY, ROOT, main_conf, nginx_binary, site
 
 pytestmark = pytest.mark.nodb
 UNITS = sorted((DEPLOY / "systemd").glob("lms*.*"))
@@ -72,7 +72,9 @@ def test_systemd_units_pass_systemd_analyze_verify(unit, tmp_path):
         text = text.replace("User=lms", "User=root").replace("Group=lms", "Group=root")
         (tmp_path / source.name).write_text(text)
     done = subprocess.run([analyze, "verify", str(tmp_path / unit.name)], capture_output=True, text=True)
-    problems = [line for line in (done.stdout + done.stderr).splitlines() if unit.stem in line or "lms" in line]
+    problems = [
+        line for line in (done.stdout + done.stderr).splitlines() if unit.stem in line or "lms" in line
+    ]
     assert done.returncode == 0 and not problems, done.stdout + done.stderr
 
 
@@ -113,4 +115,6 @@ def test_the_environment_template_parses_as_settings(tmp_path, monkeypatch):
         monkeypatch.setenv(key, value)
     settings = load_settings(tmp_path, None)
     assert settings["LMS_TRUST_PROXY"] is True and settings["LMS_SECURE_COOKIES"] is True
-    assert settings["LMS_UPLOAD_MAX_MB"] == 20 and settings["LMS_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert settings["LMS_UPLOAD_MAX_MB"] == 20 and settings["LMS_DATABASE_URL"].startswith(
+        "postgresql+psycopg://"
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import lms
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 STATIC = Path(lms.__file__).resolve().parent / "static"
 SITE_STATIC = "/srv/lms/venv/lib/python3.11/site-packages/lms/static/"
