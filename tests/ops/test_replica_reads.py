@@ -31,14 +31,14 @@ from tests.quizzes.helpers import NOW, make_quiz, single
 USES_DATABASE = True  # makes its own databases (see tests/conftest.fresh_database)
 
 
-def _app(url: str, replica: str | None = None):
+def make_app(url: str, replica: str | None = None):
     config = {"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": "r" * 32, "TESTING": True}
     if replica:
         config["LMS_REPLICA_DATABASE_URL"] = replica
     return create_app(config)
 
 
-def _dispose(app) -> None:
+def dispose(app) -> None:
     state = db.state(app)
     state.engine.dispose()
     if state.replica is not None:
@@ -54,7 +54,7 @@ def _finished_attempt(session, factory, unit, quiz) -> None:
 
 def _copy(primary_url: str, primary_app) -> tuple[str, callable]:
     """A snapshot of the primary as another database."""
-    _dispose(primary_app)  # TEMPLATE needs no other connection to the source
+    dispose(primary_app)  # TEMPLATE needs no other connection to the source
     if primary_url.startswith("sqlite"):
         replica_path = primary_url.removeprefix("sqlite:///") + ".replica"
         with (
@@ -76,60 +76,71 @@ def _copy(primary_url: str, primary_app) -> tuple[str, callable]:
     return primary_url.rsplit("/", 1)[0] + f"/{name}", drop
 
 
-def _cadres_shown(client, unit_id: int) -> int:
+def cadres_shown(client, unit_id: int) -> int:
     page = client.get(f"/evaluation/reports?unit_id={unit_id}").get_data(as_text=True)
     found = re.search(r"Số cán bộ trong phạm vi.*?<td[^>]*>[^<]*</td>\s*<td[^>]*>(\d+)</td>", page, re.S)
     assert found, page[:3000]
     return int(found.group(1))
 
 
-def _attempts_shown(client, quiz_public_id: str) -> int:
+def attempts_shown(client, quiz_public_id: str) -> int:
     page = client.get(f"/quizzes/manage/{quiz_public_id}/stats").get_data(as_text=True)
     found = re.search(r"Số bài đã chấm xong</dt><dd>(\d+)</dd>", page)
     assert found, page[:3000]
     return int(found.group(1))
 
 
+def populate_before(app) -> dict:
+    """3 cadres, a board member and a quiz with one finished attempt (on both databases)."""
+    with app.app_context():
+        upgrade_database()
+        session = db.new_session()
+        factory = Factory(session)
+        province = factory.unit("Tỉnh Bản Sao", kind="province")
+        commune = factory.unit("Xã Bản Sao", parent=province)
+        board = factory.user(Role.board, province, username="board-replica")
+        for k in range(3):
+            factory.profile(unit=commune, name=f"Cán Bộ {k}")
+        single(session, code="rep-1")
+        quiz = make_quiz(session, province, codes=["rep-1"], code="quiz-replica")
+        _finished_attempt(session, factory, commune, quiz)
+        session.commit()
+        ids = {"province": province.id, "code": province.code, "quiz": quiz.public_id}
+        ids["board"] = board.username
+        session.close()
+    dispose(app)
+    return ids
+
+
+def populate_after(app, ids: dict) -> None:
+    """2 more cadres and a second finished attempt (on the primary only, at first)."""
+    with app.app_context():
+        session = db.new_session()
+        factory = Factory(session)
+        commune = session.scalar(select(Unit).where(Unit.name == "Xã Bản Sao"))
+        for k in range(2):
+            factory.profile(unit=commune, name=f"Cán Bộ Mới {k}")
+        quiz = quiz_services.quiz_by_public_id(session, ids["quiz"])
+        _finished_attempt(session, factory, commune, quiz)
+        session.commit()
+        session.close()
+    dispose(app)
+
+
 @pytest.fixture()
 def lagging_replica():
-    """(primary url, replica url, ids): 3 cadres and 1 finished attempt on both, then 2 more
-    cadres and a second attempt on the primary only."""
+    """(primary url, replica url, ids): populate_before on both, populate_after on the primary."""
     primary_url, drop_primary = fresh_database()
-    primary = _app(primary_url)
+    primary = make_app(primary_url)
     drops = [drop_primary]
     try:
-        with primary.app_context():
-            upgrade_database()
-            session = db.new_session()
-            factory = Factory(session)
-            province = factory.unit("Tỉnh Bản Sao", kind="province")
-            commune = factory.unit("Xã Bản Sao", parent=province)
-            board = factory.user(Role.board, province, username="board-replica")
-            for k in range(3):
-                factory.profile(unit=commune, name=f"Cán Bộ {k}")
-            single(session, code="rep-1")
-            quiz = make_quiz(session, province, codes=["rep-1"], code="quiz-replica")
-            _finished_attempt(session, factory, commune, quiz)
-            session.commit()
-            ids = {"province": province.id, "code": province.code, "quiz": quiz.public_id}
-            ids["board"] = board.username
-            session.close()
+        ids = populate_before(primary)
         replica_url, drop_replica = _copy(primary_url, primary)
         drops.append(drop_replica)
-        with primary.app_context():
-            session = db.new_session()
-            factory = Factory(session)
-            commune = session.scalar(select(Unit).where(Unit.name == "Xã Bản Sao"))
-            for k in range(2):
-                factory.profile(unit=commune, name=f"Cán Bộ Mới {k}")
-            quiz = quiz_services.quiz_by_public_id(session, ids["quiz"])
-            _finished_attempt(session, factory, commune, quiz)
-            session.commit()
-            session.close()
-        _dispose(primary)
+        populate_after(primary, ids)
         yield primary_url, replica_url, ids
     finally:
-        _dispose(primary)
+        dispose(primary)
         for drop in reversed(drops):
             drop()
 
@@ -137,18 +148,18 @@ def lagging_replica():
 def test_reports_and_quiz_statistics_read_the_replica_and_writes_go_to_the_primary(lagging_replica, tmp_path):
     primary_url, replica_url, ids = lagging_replica
     # cadre profiles of the learners count too: 3 + 1 learner on the replica, 5 + 2 on the primary
-    without = _app(primary_url)
+    without = make_app(primary_url)
     client = without.test_client()
     assert login(client, ids["board"]).status_code == 302
-    assert (_cadres_shown(client, ids["province"]), _attempts_shown(client, ids["quiz"])) == (7, 2)
-    _dispose(without)
+    assert (cadres_shown(client, ids["province"]), attempts_shown(client, ids["quiz"])) == (7, 2)
+    dispose(without)
 
-    app = _app(primary_url, replica_url)
+    app = make_app(primary_url, replica_url)
     try:
         client = app.test_client()
         assert login(client, ids["board"]).status_code == 302  # the login itself writes: primary
-        assert _cadres_shown(client, ids["province"]) == 4
-        assert _attempts_shown(client, ids["quiz"]) == 1
+        assert cadres_shown(client, ids["province"]) == 4
+        assert attempts_shown(client, ids["quiz"]) == 1
         export = client.get(f"/evaluation/reports/export.csv?unit_id={ids['province']}")
         assert export.status_code == 200 and "Số cán bộ" in export.data.decode("utf-8-sig")
         with app.app_context():
@@ -176,12 +187,12 @@ def test_reports_and_quiz_statistics_read_the_replica_and_writes_go_to_the_prima
         assert result.exit_code == 0, result.output
         assert "Tỉnh Bản Sao,4" in target.read_text("utf-8-sig").replace(";", ",")  # the CLI too
     finally:
-        _dispose(app)
+        dispose(app)
 
 
 def test_the_replica_session_refuses_writes_twice(lagging_replica):
     primary_url, replica_url, _ids = lagging_replica
-    app = _app(primary_url, replica_url)
+    app = make_app(primary_url, replica_url)
     try:
         with app.test_request_context("/"):
             reader = db.read_session
@@ -195,7 +206,7 @@ def test_the_replica_session_refuses_writes_twice(lagging_replica):
             with db.state().replica.connect() as conn, pytest.raises(DBAPIError, match="(?i)read.?only"):
                 conn.execute(text("UPDATE unit SET name = 'x'"))
     finally:
-        _dispose(app)
+        dispose(app)
 
 
 def test_without_a_replica_read_session_is_the_request_session(app):
