@@ -5,6 +5,7 @@ apart. Used by tests/ops/test_deploy.py and bench/multi_host.py."""
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,9 @@ def nginx_binary() -> str | None:
 
 def main_conf(folder: Path, http_body: str) -> Path:
     """An nginx.conf of our own (pid, logs and temp files in folder), run with `-p folder`."""
-    user = "user www-data;\n" if os.geteuid() == 0 else ""  # root: workers drop to www-data
+    # as root, nginx's workers run as `user`: the owner of the static files, who can read them
+    # wherever the checkout lives (a CI clone under /root would be closed to www-data)
+    user = f"user {pwd.getpwuid(STATIC.stat().st_uid).pw_name};\n" if os.geteuid() == 0 else ""
     for sub in ("logs", "tmp"):
         (folder / sub).mkdir(exist_ok=True)
         os.chmod(folder / sub, 0o777)
