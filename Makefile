@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app lms
 PORT ?= 5000
 
-.PHONY: run test test-fast bench lint install install-test translations browser clean
+.PHONY: run test test-fast bench lint install install-test translations browser nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed translations
-install-test: $(VENV)/.installed-test translations browser
+install-test: $(VENV)/.installed-test translations browser nginx
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d lms/translations >/dev/null
@@ -33,6 +33,13 @@ browser:
 	  (apt-get update -q && apt-get install -y -q chromium) >/dev/null || \
 	  echo "could not install chromium: browser tests will say so and fail"; }
 	@test -f node_modules/axe-core/axe.min.js || npm ci --silent --no-audit --no-fund
+
+# Debian's nginx for the deployment tests (tests/ops/test_deploy.py, bench/multi_host.py).
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "nginx missing: installing Debian's package"; \
+	  (apt-get update -q && apt-get install -y -q nginx) >/dev/null || \
+	  echo "could not install nginx: the deployment tests will say so (and fail with CI=true)"; }
 
 run: install
 	$(FLASK) db upgrade

@@ -236,8 +236,15 @@ def serve(app_spec: str, env: dict, args, instances: int) -> Servers:
         app_root = args.app_root if app_spec.startswith("lms:") else ROOT  # before/after comparisons
         full_env = {**os.environ, "PYTHONPATH": str(app_root), **env}
         log = open(Path(tempfile.gettempdir()) / f"exam-day-gunicorn-{port}.log", "w")  # noqa: SIM115
-        procs.append(
-            subprocess.Popen(command, cwd=app_root, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        procs.append(  # its own process group: bench/multi_host.py kills an instance whole
+            subprocess.Popen(
+                command,
+                cwd=app_root,
+                env=full_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         )
         bases.append(f"http://127.0.0.1:{port}")
     servers = Servers(procs, bases)
@@ -697,8 +704,8 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines) + "\n(times in ms; start = POST start + GET the attempt page)"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def build_parser(description: str = __doc__.split("\n")[0]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--learners", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=60, help="length of the exam (run) in seconds")
     parser.add_argument(
@@ -727,6 +734,10 @@ def main(argv: list[str] | None = None) -> int:
         "--trace", type=Path, help="write per-request CSVs and gunicorn access logs to this folder"
     )
     parser.add_argument("--no-floor", action="store_true", help="skip the floor (diagnosis only: no ratio)")
+    return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not 1 <= args.learners <= 5000 or not 5 <= args.seconds <= 1800:
         parser.error("--learners 1..5000, --seconds 5..1800")
@@ -737,6 +748,11 @@ def main(argv: list[str] | None = None) -> int:
         args.login_window = args.start_window
     if args.trace:
         args.trace.mkdir(parents=True, exist_ok=True)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(build_parser(), argv)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     if args.db == "both" and not pg_reachable(args.pg_url):
         print(f"PostgreSQL is not reachable at {args.pg_url}: SQLite only", file=sys.stderr)

@@ -4,7 +4,8 @@ Why not httpx: the generator shares this machine's two cores with gunicorn and t
 and httpx spent ~3 ms of CPU per request (measured, bench/README.md), as much as the app spends on
 an autosave. This client does only what the bench needs: one request per connection
 (``Connection: close``, as nginx speaks to gunicorn), a cookie jar per learner, form and JSON
-bodies, Content-Length or read-to-close bodies. Plain HTTP to 127.0.0.1 only.
+bodies, Content-Length, chunked (nginx in front: bench/multi_host.py) or read-to-close bodies.
+Plain HTTP to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -75,10 +76,27 @@ class Client:
             head = await reader.readuntil(b"\r\n\r\n")
             status, response_headers = self._parse_head(head)
             length = response_headers.get("content-length")
-            payload = await (reader.readexactly(int(length)) if length is not None else reader.read())
+            if "chunked" in response_headers.get("transfer-encoding", "").lower():
+                payload = await self._read_chunked(reader)
+            elif length is not None:
+                payload = await reader.readexactly(int(length))
+            else:
+                payload = await reader.read()
         finally:
             writer.close()
         return Response(status, response_headers, payload)
+
+    @staticmethod
+    async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+        parts = []
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";", 1)[0].strip(), 16)
+            if size == 0:
+                while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers, then the end
+                    pass
+                return b"".join(parts)
+            parts.append(await reader.readexactly(size))
+            await reader.readexactly(2)
 
     def _parse_head(self, head: bytes) -> tuple[int, dict[str, str]]:
         status_line, *header_lines = head.decode("latin-1").split("\r\n")

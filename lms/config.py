@@ -11,9 +11,12 @@ from pathlib import Path
 
 DEFAULTS: dict[str, object] = {
     "LMS_DATABASE_URL": None,  # None: SQLite file instance/lms.db
+    # a streaming replica: reports and quiz statistics read from it (lms.db.Database.read_session)
+    "LMS_REPLICA_DATABASE_URL": None,
     "LMS_SECRET_KEY": None,  # None: generated once into instance/secret_key
     "LMS_SECURE_COOKIES": False,  # set to 1 behind HTTPS
     "LMS_UPLOAD_MAX_MB": 20,
+    "LMS_UPLOAD_DIR": None,  # None: instance/uploads; several app hosts: one shared folder
     "LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LMS_LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
     "LMS_LOGIN_WINDOW_MINUTES": 15,

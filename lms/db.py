@@ -2,6 +2,11 @@
 
 SQLite gets WAL, foreign keys and a busy timeout on every connection; its driver's own
 transaction handling is switched off so SAVEPOINTs work (SQLAlchemy's documented recipe).
+
+With ``LMS_REPLICA_DATABASE_URL`` set, a second engine reads from a streaming replica:
+``db.read_session`` is what report and statistics queries use (and only those). It is read-only
+twice over: its connections open read-only transactions, and it refuses to flush. Without a
+replica ``db.read_session`` is simply ``db.session``.
 """
 
 from __future__ import annotations
@@ -65,13 +70,23 @@ def fold_key(text: str) -> str:
     return re.sub(r"\s+", " ", stripped).strip().lower()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
+        if read_only:
+            event.listen(engine, "connect", _sqlite_query_only)
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        else:
+            event.listen(engine, "begin", _sqlite_on_begin)
         return engine
+    if read_only:  # every transaction read-only, even if the URL names the primary by mistake
+        kwargs.setdefault("connect_args", {})["options"] = "-c default_transaction_read_only=on"
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_query_only(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA query_only=ON")
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -90,10 +105,26 @@ def _sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class ReadOnlySessionError(RuntimeError):
+    """A write was attempted through the replica's session."""
+
+
+def _refuse_flush(session: Session, _context, _instances) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionError(
+            "db.read_session reads from the replica (LMS_REPLICA_DATABASE_URL): write through db.session"
+        )
+
+
 class _EngineState:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, replica: Engine | None = None):
         self.engine = engine
         self.factory = sessionmaker(bind=engine, expire_on_commit=False)
+        self.replica = replica
+        self.read_factory = None
+        if replica is not None:
+            self.read_factory = sessionmaker(bind=replica, expire_on_commit=False)
+            event.listen(self.read_factory, "before_flush", _refuse_flush)
 
 
 class Database:
@@ -103,7 +134,9 @@ class Database:
     """
 
     def init_app(self, app: Flask) -> None:
-        app.extensions["lms_db"] = _EngineState(make_engine(app.config["LMS_DATABASE_URL"]))
+        replica_url = app.config.get("LMS_REPLICA_DATABASE_URL")
+        replica = make_engine(replica_url, read_only=True) if replica_url else None
+        app.extensions["lms_db"] = _EngineState(make_engine(app.config["LMS_DATABASE_URL"]), replica)
         app.teardown_appcontext(self._close_session)
 
     @staticmethod
@@ -128,17 +161,34 @@ class Database:
     def new_session(self, app: Flask | None = None) -> Session:
         return self.state(app).factory()
 
+    def new_read_session(self, app: Flask | None = None) -> Session:
+        """A session on the replica when there is one (read-only), else an ordinary one."""
+        state = self.state(app)
+        return (state.read_factory or state.factory)()
+
     @property
     def session(self) -> Session:
         if "lms_session" not in g:
             g.lms_session = self.new_session()
         return g.lms_session
 
+    @property
+    def read_session(self) -> Session:
+        """The request's session for report and statistics queries: the replica's when
+        ``LMS_REPLICA_DATABASE_URL`` is set (it may lag the primary by a moment), else
+        ``db.session``. Never write through it."""
+        if self.state().read_factory is None:
+            return self.session
+        if "lms_read_session" not in g:
+            g.lms_read_session = self.new_read_session()
+        return g.lms_read_session
+
     @staticmethod
     def _close_session(_exc: BaseException | None) -> None:
-        session = g.pop("lms_session", None)
-        if session is not None:
-            session.close()
+        for name in ("lms_session", "lms_read_session"):
+            session = g.pop(name, None)
+            if session is not None:
+                session.close()
 
 
 db = Database()

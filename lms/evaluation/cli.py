@@ -84,7 +84,7 @@ def report_command(unit_code: str, year_from: int, year_to: int, path: str) -> N
         fail(f"{path}:0: the file name must end in .xlsx or .csv")
     if year_from > year_to:
         fail(f"{path}:0: --from {year_from} is after --to {year_to}")
-    session = db.new_session()
+    session = db.new_read_session()  # the replica when LMS_REPLICA_DATABASE_URL is set
     try:
         unit = unit_by_code(session, unit_code)
         if unit is None:

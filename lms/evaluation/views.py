@@ -529,7 +529,7 @@ def reports():
 
     form, unit, year_from, year_to = _report_params()
     authorize("evaluation.reports", unit)
-    tables = stats.build(db.session, unit, year_from, year_to)
+    tables = stats.build(db.read_session, unit, year_from, year_to)  # the replica, if any
     return render_template(
         "evaluation/reports.html", form=form, unit=unit, tables=tables, year_from=year_from, year_to=year_to
     )
@@ -544,7 +544,7 @@ def reports_export(fmt: str):
         abort(404)
     _form, unit, year_from, year_to = _report_params()
     authorize("evaluation.export", unit)
-    tables = stats.build(db.session, unit, year_from, year_to)
+    tables = stats.build(db.read_session, unit, year_from, year_to)  # the replica, if any
     heading = f"{unit.name}, {year_from}–{year_to}"
     audit.record(
         db.session, current_user, "report.export", "unit", unit.id, after={"from": year_from, "to": year_to}

@@ -321,7 +321,8 @@ def version_publish(public_id: str):
 
 
 def _upload_dir() -> Path:
-    return Path(current_app.instance_path) / "uploads"
+    configured = current_app.config.get("LMS_UPLOAD_DIR")  # shared by every app host
+    return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
 
 
 @bp.post("/versions/<public_id>/attachments")

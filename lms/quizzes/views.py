@@ -404,7 +404,7 @@ def stats(public_id: str):
     from lms.quizzes.stats import quiz_statistics
 
     quiz = _quiz_for("quizzes.stats", public_id)
-    report = quiz_statistics(db.session, quiz)
+    report = quiz_statistics(db.read_session, quiz)  # the replica, if any
     return render_template("quizzes/stats.html", quiz=quiz, report=report)
 
 

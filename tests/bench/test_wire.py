@@ -109,6 +109,22 @@ def test_json_body_and_headers_are_sent_and_a_body_without_length_is_read_to_the
     assert b"X-CSRFToken: t\r\n" in head and b"Content-Type: application/json" in head
 
 
+def test_a_chunked_body_is_decoded_and_a_cut_one_is_an_error():
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunked = head + b"4\r\nXin \r\n5;x=1\r\nch\xc3\xa0o\r\n0\r\n\r\n"
+    cut = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n9\r\nXin"
+
+    async def scenario():
+        async with Recorder([chunked, cut]) as base:
+            client = Client(timeout=5)
+            first = await client.request("GET", base + "/a")
+            with pytest.raises(WireError):
+                await client.request("GET", base + "/b")
+            return first
+
+    assert run(scenario()).text == "Xin chào"
+
+
 def test_a_slow_server_a_refused_port_and_a_cut_response_are_errors_not_answers():
     async def slow():
         async with Recorder([response("200 OK")], delay=2) as base:
