@@ -118,7 +118,38 @@ def _wait(check, what: str, seconds: float = 60):
         time.sleep(0.3)
 
 
-def test_reports_read_a_streaming_replica_and_writes_stay_on_the_primary(tmp_path):
+RULE = "host replication postgres 127.0.0.1/32 trust  # lms test: streaming replica (removed after)\n"
+
+
+@pytest.fixture()
+def replication_rule():
+    """Under CI (``CI=true``), as root on the local cluster, allow loopback replication for the
+    length of this test only: append one pg_hba rule, reload, and restore the file after."""
+    psycopg = pytest.importorskip("psycopg")
+    if os.environ.get("CI") != "true" or os.geteuid() != 0:
+        yield
+        return
+    try:
+        conn = psycopg.connect(_libpq(PG_URL), autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        yield
+        return
+    with conn:
+        if _replication_rules(conn):
+            yield
+            return
+        hba = Path(conn.execute("SHOW hba_file").fetchone()[0])
+        original = hba.read_text()
+        hba.write_text(original.rstrip("\n") + "\n" + RULE)
+        conn.execute("SELECT pg_reload_conf()")
+        try:
+            yield
+        finally:
+            hba.write_text(original)
+            conn.execute("SELECT pg_reload_conf()")
+
+
+def test_reports_read_a_streaming_replica_and_writes_stay_on_the_primary(tmp_path, replication_rule):
     psycopg, settings = _preflight()
     pg_ctl = _pg_ctl()
     name = f"lms_stream_{uuid.uuid4().hex[:8]}"
