@@ -129,8 +129,9 @@ def init_app(app: Flask) -> None:
 def enqueue(app: Flask, job_id: int, delay: float = 0) -> bool:
     """Hand a job id to the broker (after the job row is committed). False when the broker is
     unreachable: the row stays queued and the minute sweep hands it over again."""
-    task = state(app).huey and state(app).tasks["run"]
+    jobs = state(app)
     try:
+        task = jobs.huey and jobs.tasks["run"]  # the first use builds Huey and registers the tasks
         if delay > 0:
             task.schedule(args=(job_id,), delay=delay)
         else:

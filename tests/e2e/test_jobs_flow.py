@@ -5,6 +5,7 @@ a commune's board member cannot open it. The live server runs the job in its own
 from __future__ import annotations
 
 import io
+import json
 
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -29,7 +30,7 @@ def _seed_running_job(live_server: str) -> str:
         board = session.scalar(select(User).where(User.username == "bantochuc"))
         job = Job(
             kind="report",
-            params='{"fmt": "xlsx", "unit_id": %d, "year_from": 2022, "year_to": 2026}' % board.unit_id,
+            params=json.dumps({"fmt": "xlsx", "unit_id": board.unit_id, "year_from": 2022, "year_to": 2026}),
             owner_id=board.id,
             unit_id=board.unit_id,
             status=JobStatus.running,
@@ -132,7 +133,9 @@ def test_board_asks_for_the_province_report_and_downloads_it(page, live_server, 
     with page.expect_download() as info:
         page.locator("#job-download").click()
     download = info.value
-    assert download.suggested_filename.startswith("bao-cao-") and download.suggested_filename.endswith(".xlsx")
+    assert download.suggested_filename.startswith("bao-cao-") and download.suggested_filename.endswith(
+        ".xlsx"
+    )
     book = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
     assert "Số cán bộ" in book.sheetnames
     job_url = page.url
