@@ -203,3 +203,13 @@ def drain(app: Flask, include_scheduled: bool = True) -> int:
             return count
         huey.execute(task, timestamp=far if include_scheduled else None)
         count += 1
+
+
+def stop_embedded(app: Flask) -> None:
+    """Stop the in-process worker (tests, before their database is dropped)."""
+    jobs = state(app)
+    if jobs.embedded is not None:
+        jobs.embedded.stop(graceful=True)
+        jobs.embedded = None
+    if jobs._huey is not None:
+        jobs._huey.storage.close()

@@ -67,6 +67,9 @@ def live_server(tmp_path_factory):
             thread.join(timeout=10)
             server.server_close()
     finally:
+        from lms.jobs.queue import stop_embedded
+
+        stop_embedded(app)  # its threads must not reconnect to a dropped database
         db.state(app).engine.dispose()
         drop()
 
