@@ -44,6 +44,8 @@ nginx:
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
+	@echo "Jobs (reports, exports, backups, close-overdue every minute): an in-process worker thread on the"
+	@echo "  SQLite queue instance/jobs-queue.db, started with the first request; no other service needed"
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

@@ -13,7 +13,7 @@ from lms.config import load_settings
 
 # Feature packages, each with a blueprint in views.py and permission rules in
 # permissions.py (when it has its own). Order only matters for the navigation menu.
-FEATURES = ("auth", "org", "results", "programs", "quizzes", "scenarios", "evaluation")
+FEATURES = ("auth", "org", "results", "programs", "quizzes", "scenarios", "evaluation", "jobs")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -50,4 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     from lms import cli
 
     cli.init_app(app)
+    from lms.jobs import queue
+
+    queue.init_app(app)
     return app

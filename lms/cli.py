@@ -21,7 +21,7 @@ users_cli = AppGroup("users", help="Accounts.")
 
 # Feature packages that add their own command groups (a module lms/<feature>/cli.py
 # exposing ``commands``: a list of click commands or groups).
-FEATURE_CLIS = ("programs", "quizzes", "scenarios", "evaluation", "ops")
+FEATURE_CLIS = ("programs", "quizzes", "scenarios", "evaluation", "ops", "jobs")
 
 
 def init_app(app: Flask) -> None:

@@ -25,6 +25,24 @@ DEFAULTS: dict[str, object] = {
     "LMS_SESSION_MAX_HOURS": 12,  # and in any case this long after login (not in the middle of work)
     "LMS_DEFAULT_LOCALE": "vi",
     "LMS_TRUST_PROXY": False,  # set to 1 behind nginx so the client address is X-Forwarded-For
+    # Job queue (lms/jobs, Huey): "sqlite" (a file beside the database, the embedded default),
+    # "postgres" (tables in the app's PostgreSQL database), "redis://host:port/db", or "memory"
+    # (tests). Empty: postgres when the database is PostgreSQL, else sqlite.
+    "LMS_JOB_BROKER": "",
+    # "thread": the web app runs a worker thread itself (the default with the sqlite broker);
+    # "external": `flask --app lms jobs worker` runs them (systemd unit); "off": nobody (tests).
+    "LMS_JOB_WORKER": "",
+    "LMS_JOB_RESULT_DIR": None,  # None: instance/job-results
+    "LMS_JOB_RESULT_DAYS": 7,  # how long a report or export stays downloadable
+    "LMS_JOB_MAX_ATTEMPTS": 3,  # runs of one job (a crash or an error counts), then "failed"
+    "LMS_JOB_STALL_SECONDS": 120,  # a running job whose heartbeat is older is retried
+    "LMS_JOB_HEARTBEAT_SECONDS": 10,  # how often a running job tells the database it is alive
+    "LMS_JOB_RETRY_DELAY_SECONDS": 30,  # first wait before a failed run is retried (doubles)
+    "LMS_JOB_MODULES": "",  # comma-separated modules that register more job kinds
+    # Above this many cadres the report page shows no tables inline: "Tạo báo cáo" runs a job.
+    "LMS_REPORT_INLINE_MAX_CADRES": 20000,
+    # A quiz results export with more finished attempts than this runs as a job.
+    "LMS_JOB_EXPORT_INLINE_MAX": 2000,
 }
 
 _BOOL_KEYS = {"LMS_SECURE_COOKIES", "LMS_TRUST_PROXY"}
@@ -36,6 +54,13 @@ _INT_KEYS = {
     "LMS_SESSION_IDLE_MINUTES",
     "LMS_SESSION_WORK_IDLE_MINUTES",
     "LMS_SESSION_MAX_HOURS",
+    "LMS_JOB_RESULT_DAYS",
+    "LMS_JOB_MAX_ATTEMPTS",
+    "LMS_JOB_STALL_SECONDS",
+    "LMS_JOB_HEARTBEAT_SECONDS",
+    "LMS_JOB_RETRY_DELAY_SECONDS",
+    "LMS_REPORT_INLINE_MAX_CADRES",
+    "LMS_JOB_EXPORT_INLINE_MAX",
 }
 
 

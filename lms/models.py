@@ -12,6 +12,7 @@ from lms.evaluation.models import (  # noqa: F401
     PlanningLimit,
     SurveyResponse,
 )
+from lms.jobs.models import Job  # noqa: F401
 from lms.org.models import (  # noqa: F401
     CadreProfile,
     CadreQualification,

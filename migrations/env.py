@@ -21,8 +21,14 @@ def run_migrations_online() -> None:
         _run(conn)
 
 
+def _include_name(name, type_, _parent_names) -> bool:
+    # Huey's PostgreSQL storage keeps its own tables (huey_task, ...) in the app's database
+    return not (type_ == "table" and name and name.startswith("huey_"))
+
+
 def _run(connection) -> None:
     context.configure(
+        include_name=_include_name,
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",

@@ -333,13 +333,33 @@ def survey_tables(session: Session, unit: Unit, year_from: int, year_to: int) ->
     ]
 
 
-def build(session: Session, unit: Unit, year_from: int, year_to: int) -> list[Table]:
+def _tune(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # a province's DISTINCT aggregates hash in memory instead of spilling to disk
         session.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
+def build(session: Session, unit: Unit, year_from: int, year_to: int, progress=None) -> list[Table]:
+    """Every table for ``unit``'s subtree and the period. ``progress(percent, step)``, when given,
+    is called between sections (a job records it; it may end the transaction)."""
+
+    def step(percent: int, label: str) -> None:
+        if progress is not None:
+            progress(percent, label)
+            _tune(session)
+
+    _tune(session)
     total = cadre_count(session, unit)
+    step(10, "Đang đếm trình độ")
+    qualifications = qualification_tables(session, unit, total)
+    step(40, "Đang đếm lượt người bồi dưỡng")
     participation = _participation_rows(session, unit, year_from, year_to)
+    step(60, "Đang tính tỷ lệ đạt")
+    passes = pass_tables(session, unit, year_from, year_to)
+    step(80, "Đang tính số lần bồi dưỡng")
     covers_window = year_from <= year_to - 4
+    times = times_trained_table(session, unit, year_to, total, participation if covers_window else None)
+    step(95, "Đang đọc phiếu khảo sát")
     return [
         Table(
             "cadres",
@@ -348,10 +368,10 @@ def build(session: Session, unit: Unit, year_from: int, year_to: int) -> list[Ta
             [[unit.name, total]],
             sheet="Số cán bộ",
         ),
-        *qualification_tables(session, unit, total),
+        *qualifications,
         participation_table(participation),
-        *pass_tables(session, unit, year_from, year_to),
-        times_trained_table(session, unit, year_to, total, participation if covers_window else None),
+        *passes,
+        times,
         *survey_tables(session, unit, year_from, year_to),
     ]
 

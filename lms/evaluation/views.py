@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -526,12 +526,25 @@ def _report_params():
 @requires("evaluation.reports")
 def reports():
     from lms.evaluation import reports as stats
+    from lms.jobs.forms import ReportJobForm
 
     form, unit, year_from, year_to = _report_params()
     authorize("evaluation.reports", unit)
-    tables = stats.build(db.read_session, unit, year_from, year_to)  # the replica, if any
+    cadres = stats.cadre_count(db.read_session, unit)
+    inline = cadres <= int(current_app.config["LMS_REPORT_INLINE_MAX_CADRES"])
+    # a province takes 11-16 s: above the limit the tables come only from a job (lms/jobs)
+    tables = stats.build(db.read_session, unit, year_from, year_to)  # the replica, if any if inline else []
+    job_form = ReportJobForm(unit_id=unit.id, year_from=year_from, year_to=year_to, fmt="xlsx")
     return render_template(
-        "evaluation/reports.html", form=form, unit=unit, tables=tables, year_from=year_from, year_to=year_to
+        "evaluation/reports.html",
+        form=form,
+        unit=unit,
+        tables=tables,
+        year_from=year_from,
+        year_to=year_to,
+        inline=inline,
+        cadres=cadres,
+        job_form=job_form,
     )
 
 
@@ -544,6 +557,9 @@ def reports_export(fmt: str):
         abort(404)
     _form, unit, year_from, year_to = _report_params()
     authorize("evaluation.export", unit)
+    if stats.cadre_count(db.read_session, unit) > int(current_app.config["LMS_REPORT_INLINE_MAX_CADRES"]):
+        flash(_("Phạm vi này lớn: đồng chí hãy bấm “Tạo báo cáo” để hệ thống tạo tệp trong nền."), "warning")
+        return redirect(url_for("evaluation.reports", unit_id=unit.id, year_from=year_from, year_to=year_to))
     tables = stats.build(db.read_session, unit, year_from, year_to)  # the replica, if any
     heading = f"{unit.name}, {year_from}–{year_to}"
     audit.record(

@@ -6,7 +6,7 @@ import re
 import time
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -414,6 +414,13 @@ def export_results(public_id: str, fmt: str):
     from lms.quizzes.exports import results_csv, results_xlsx
 
     quiz = _quiz_for("quizzes.export", public_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    if _finished_count(quiz) > int(current_app.config["LMS_JOB_EXPORT_INLINE_MAX"]):
+        # a big export runs as a job (lms/jobs): the person follows its progress, then downloads
+        from lms.jobs.views import request_export
+
+        return request_export("quiz_results", {"quiz_id": quiz.id, "fmt": fmt})
     if fmt == "csv":
         body, mimetype = results_csv(db.session, quiz), "text/csv; charset=utf-8"
     elif fmt == "xlsx":
@@ -423,6 +430,16 @@ def export_results(public_id: str, fmt: str):
         abort(404)
     filename = f"ket-qua-{quiz.code}.{fmt}"
     return body, 200, {"Content-Type": mimetype, "Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+def _finished_count(quiz) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(
+        select(func.count(Attempt.id)).where(
+            Attempt.quiz_id == quiz.id, Attempt.state == AttemptState.finished
+        )
+    )
 
 
 # --- question bank ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from tests.conftest import fresh_database
 from tests.e2e.helpers import VIEWPORT
 
 LOCAL_HOST = "127.0.0.1"
+LIVE_APPS: dict[str, object] = {}  # base URL -> the live server's app (tests that seed its data)
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +36,7 @@ def live_server(tmp_path_factory):
             "LMS_SECRET_KEY": "e2e-" + secrets.token_hex(16),
             "TESTING": False,
             "LMS_LOGIN_MAX_FAILURES_PER_ADDRESS": 1000,
+            "LMS_JOB_WORKER": "thread",  # jobs run in the server's process on either database
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("e2e-instance"))
@@ -56,13 +58,18 @@ def live_server(tmp_path_factory):
         server = make_server(LOCAL_HOST, 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="lms-live-server", daemon=True)
         thread.start()
+        base = f"http://{LOCAL_HOST}:{server.server_port}"
+        LIVE_APPS[base] = app
         try:
-            yield f"http://{LOCAL_HOST}:{server.server_port}"
+            yield base
         finally:
             server.shutdown()
             thread.join(timeout=10)
             server.server_close()
     finally:
+        from lms.jobs.queue import stop_embedded
+
+        stop_embedded(app)  # its threads must not reconnect to a dropped database
         db.state(app).engine.dispose()
         drop()
 

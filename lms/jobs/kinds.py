@@ -1,0 +1,110 @@
+"""The kinds of job: one function each, given a ``JobContext``. Add one with ``@kind(...)``
+(also from a module named in ``LMS_JOB_MODULES``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from flask_babel import lazy_gettext as _l
+
+from lms.errors import LmsError
+from lms.jobs.runner import JobContext
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+@dataclasses.dataclass
+class Kind:
+    name: str
+    label: object
+    run: Callable[[JobContext], None]
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def kind(name: str, label: object) -> Callable:
+    def register(func: Callable[[JobContext], None]) -> Callable[[JobContext], None]:
+        if name in KINDS:
+            raise RuntimeError(f"job kind {name!r} registered twice")
+        KINDS[name] = Kind(name, label, func)
+        return func
+
+    return register
+
+
+@kind("report", _l("Báo cáo thống kê"))
+def report(ctx: JobContext) -> None:
+    """The unit report (lms/evaluation/reports.py) for a unit's subtree and a period."""
+    from lms.evaluation import reports
+    from lms.org.models import Unit
+
+    p = ctx.params
+    unit = ctx.session.get(Unit, p["unit_id"])
+    if unit is None:
+        raise LmsError("Đơn vị của báo cáo không còn tồn tại.")
+    ctx.progress(5, "Đang đếm số liệu")
+    tables = reports.build(
+        ctx.session,
+        unit,
+        p["year_from"],
+        p["year_to"],
+        progress=lambda pct, step: ctx.progress(5 + pct * 0.85, step),
+    )
+    ctx.progress(92, "Đang ghi tệp")
+    heading = f"{unit.name}, {p['year_from']}–{p['year_to']}"
+    name = f"bao-cao-{unit.code}-{p['year_from']}-{p['year_to']}.{p['fmt']}"
+    if p["fmt"] == "csv":
+        ctx.save(reports.to_csv(tables, heading), "csv", name, CSV)
+    else:
+        ctx.save(reports.to_xlsx(tables, heading), "xlsx", name, XLSX)
+    ctx.summary = f"{len(tables)} bảng"
+
+
+@kind("quiz_results", _l("Kết quả bài kiểm tra"))
+def quiz_results(ctx: JobContext) -> None:
+    """A quiz's results as CSV/XLSX (the request runs it inline below LMS_JOB_EXPORT_INLINE_MAX)."""
+    from lms.quizzes.exports import results_csv, results_xlsx
+    from lms.quizzes.models import Quiz
+
+    p = ctx.params
+    quiz = ctx.session.get(Quiz, p["quiz_id"])
+    if quiz is None:
+        raise LmsError("Bài kiểm tra không còn tồn tại.")
+    ctx.progress(10, "Đang đọc các lượt làm")
+    name = f"ket-qua-{quiz.code}.{p['fmt']}"
+    if p["fmt"] == "csv":
+        ctx.save(results_csv(ctx.session, quiz), "csv", name, CSV)
+    else:
+        ctx.save(results_xlsx(ctx.session, quiz), "xlsx", name, XLSX)
+
+
+@kind("recompute", _l("Tính lại hồ sơ đánh giá"))
+def recompute(ctx: JobContext) -> None:
+    """Every open evaluation record from its inputs (after an import); idempotent."""
+    from lms.evaluation.services import recompute_all
+
+    ctx.progress(1, "Đang tính lại")
+    count = recompute_all(
+        ctx.session, progress=lambda n, total: ctx.progress(n * 98 // max(total, 1), f"{n}/{total} hồ sơ")
+    )
+    ctx.summary = f"{count} hồ sơ đã tính lại"
+
+
+@kind("backup", _l("Sao lưu cơ sở dữ liệu"))
+def backup(ctx: JobContext) -> None:
+    """`flask --app lms backup` as a job: SQLite online backup or pg_dump, renamed when whole."""
+    import datetime as dt
+
+    from lms.db import db
+    from lms.ops.backup import backup as make_backup
+
+    engine = db.engine
+    ext = "db" if engine.dialect.name == "sqlite" else "dump"
+    ctx.progress(5, "Đang sao lưu")
+    ctx.session.rollback()  # SQLite: the backup reads the file, our session must not hold its lock
+    name = f"lms-backup-{dt.date.today().isoformat()}.{ext}"
+    with ctx.output_path(ext, name, "application/octet-stream") as path:
+        make_backup(engine, path)
