@@ -1,5 +1,5 @@
-/* Quiz attempt page: autosave every change, keep unsent answers in localStorage and re-send
-   them after a dropped link, show "Đã lưu / Chưa lưu", count down the server's remaining time
+/* Quiz attempt page: autosave every change, keep unsent answers in localStorage (the shared
+   journal, journal.js) and re-send them after a dropped link, show "Đã lưu / Chưa lưu", count down the server's remaining time
    and submit when it runs out. Without this file the page works as a plain form. */
 (function () {
   "use strict";
@@ -12,7 +12,6 @@
   var form = document.getElementById("quiz-form");
   if (!form) { return; }
 
-  var key = "quiz:" + form.dataset.attempt;
   // the page's language: the template passes its translated messages as data-msg-* attributes
   var text = {
     saved: form.dataset.msgSaved || "Đã lưu",
@@ -21,39 +20,35 @@
     offline: form.dataset.msgOffline || "Chưa lưu — mất kết nối",
     retry: form.dataset.msgRetry || "Chưa lưu — mất kết nối, sẽ gửi lại",
     confirm: form.dataset.msgConfirm || "Nộp bài? Sau khi nộp bạn không sửa được câu trả lời.",
-    left: form.dataset.msgLeft || "Còn lại:"
+    left: form.dataset.msgLeft || "Còn lại:",
+    expired: form.dataset.msgExpired || "Chưa lưu — phiên đăng nhập đã hết; câu trả lời được giữ trên máy này"
   };
-  var saveUrl = form.dataset.saveUrl;
-  var csrf = form.querySelector("input[name=csrf_token]").value;
   var status = document.getElementById("save-status");
   // the saved/not-saved state and the autosave hint are only true when this script runs
   status.hidden = false;
   var jsHint = document.getElementById("quiz-hint-js");
   if (jsHint) { jsHint.hidden = false; }
   var seqInput = document.getElementById("quiz-seq");
-  var lastSeq = Math.max(Number(form.dataset.seq) || 0, Date.now());
-  var pending = load();
-  var inflight = false;
   var textTimer = null;
   var submitting = false;
+  var messages = {
+    saved: text.saved, unsaved: text.unsaved, saving: text.saving, offline: text.offline,
+    retry: text.retry, expired: text.expired, refused: text.unsaved
+  };
 
-  function nextSeq() {
-    lastSeq = Math.max(lastSeq + 1, Date.now());
-    return lastSeq;
-  }
-
-  function load() {
-    try { return JSON.parse(localStorage.getItem(key) || "{}") || {}; } catch (e) { return {}; }
-  }
-
-  function persist() {
-    try { localStorage.setItem(key, JSON.stringify(pending)); } catch (e) { /* storage full or off */ }
-  }
-
-  function setStatus(saved, message) {
-    status.textContent = message || (saved ? text.saved : text.unsaved);
-    status.classList.toggle("unsaved", !saved);
-  }
+  // unsent answers live in the shared journal (journal.js), keyed by question position
+  var journal = new window.LmsJournal({
+    key: "quiz:" + form.dataset.attempt,
+    url: form.dataset.saveUrl,
+    csrf: form.querySelector("input[name=csrf_token]").value,
+    body: function (sent) { return { answers: sent }; },
+    onState: function (state, message) {
+      status.textContent = messages[state] + (message ? " — " + message : "");
+      status.classList.toggle("unsaved", state !== "saved");
+    },
+    onClosed: function (data) { window.location.href = data.review_url; }
+  });
+  journal.lastSeq = Math.max(Number(form.dataset.seq) || 0, journal.lastSeq);
 
   function fieldsOf(fieldset) {
     var out = {};
@@ -79,58 +74,18 @@
   }
 
   function remember(fieldset) {
-    pending[fieldset.dataset.position] = { fields: fieldsOf(fieldset), seq: nextSeq() };
-    persist();
-    setStatus(false);
-  }
-
-  function flush() {
-    var positions = Object.keys(pending);
-    if (!positions.length) { setStatus(true); return; }
-    if (inflight || !navigator.onLine) { setStatus(false); return; }
-    inflight = true;
-    var sent = {};
-    positions.forEach(function (p) { sent[p] = pending[p]; });
-    setStatus(false, text.saving);
-    fetch(saveUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify({ answers: sent })
-    }).then(function (response) {
-      if (response.status === 409) {
-        return response.json().then(function (data) {
-          pending = {};
-          persist();
-          window.location.href = data.review_url;
-        });
-      }
-      if (!response.ok) { throw new Error("HTTP " + response.status); }
-      return response.json().then(function () {
-        // drop only what was sent and not changed since
-        Object.keys(sent).forEach(function (p) {
-          if (pending[p] && pending[p].seq === sent[p].seq) { delete pending[p]; }
-        });
-        persist();
-        setStatus(Object.keys(pending).length === 0);
-      });
-    }).catch(function () {
-      setStatus(false, text.retry);
-    }).then(function () {
-      inflight = false;
-      if (Object.keys(pending).length && navigator.onLine) { window.setTimeout(flush, 3000); }
-    });
+    journal.remember(fieldset.dataset.position, { fields: fieldsOf(fieldset) });
   }
 
   form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
-    var saved = pending[fieldset.dataset.position];
+    var saved = journal.get(fieldset.dataset.position);
     if (saved) { restore(fieldset, saved.fields); }  // typed before a reload, not yet on the server
-    fieldset.addEventListener("change", function () { remember(fieldset); flush(); });
+    fieldset.addEventListener("change", function () { remember(fieldset); journal.flush(); });
     fieldset.addEventListener("input", function (event) {
       if (event.target.tagName !== "TEXTAREA" && event.target.type !== "text") { return; }
       remember(fieldset);
       window.clearTimeout(textTimer);
-      textTimer = window.setTimeout(flush, 800);
+      textTimer = window.setTimeout(function () { journal.flush(); }, 800);
     });
   });
 
@@ -142,13 +97,10 @@
       return;
     }
     submitting = true;
-    seqInput.value = String(nextSeq());  // the form's values are the newest
+    seqInput.value = String(journal.nextSeq());  // the form's values are the newest
   });
 
-  window.addEventListener("online", flush);
-  window.addEventListener("offline", function () { setStatus(false, text.offline); });
-  window.setInterval(flush, 15000);
-  flush();
+  journal.start(15000);
 
   var timer = document.getElementById("quiz-timer");
   if (timer) {
@@ -162,7 +114,7 @@
       if (left === 0 && !submitting) {
         submitting = true;
         var button = document.getElementById("quiz-submit");
-        seqInput.value = String(nextSeq());
+        seqInput.value = String(journal.nextSeq());
         if (form.requestSubmit) { form.requestSubmit(button); } else { button.click(); }
         return;
       }
