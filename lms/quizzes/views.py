@@ -17,18 +17,16 @@ from lms.auth.models import User
 from lms.auth.permissions import authorize, can, requires, unit_scope
 from lms.db import db
 from lms.errors import Conflict, LmsError
-from lms.quizzes import authoring, gift, permissions, services  # noqa: F401  (permissions registers the rules)
+from lms.quizzes import authoring, gift, learner, permissions, services  # noqa: F401  (permissions registers the rules)
 from lms.quizzes.forms import GradeForm, OverrideForm, QuestionEditForm, QuestionForm
 from lms.quizzes.models import (
     GRADING_LABELS,
     Attempt,
     AttemptSlot,
-    AttemptState,
     Navigation,
     Question,
     QuestionCategory,
     Quiz,
-    QuizOverride,
 )
 from lms.quizzes.qtypes import REGISTRY, display_response, get_type, learner_payload
 from lms.results.models import PURPOSE_LABELS
@@ -45,45 +43,36 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 @bp.get("/quizzes")
 @requires("quizzes.take")
 def available():
-    quizzes = services.quizzes_for_learner(db.session, current_user)
-    attempts: dict[int, list[Attempt]] = {}
-    if quizzes:
-        rows = db.session.scalars(
-            select(Attempt)
-            .where(Attempt.user_id == current_user.id, Attempt.quiz_id.in_([q.id for q in quizzes]))
-            .order_by(Attempt.number)
-        )
-        for attempt in rows:
-            attempts.setdefault(attempt.quiz_id, []).append(attempt)
+    """The learner's quizzes, grouped by the programs they are enrolled in (entrance first)."""
     at = now()
-    overridden = {
-        o.quiz_id
-        for o in db.session.scalars(select(QuizOverride).where(QuizOverride.user_id == current_user.id))
-    }
-    rows = []
-    for quiz in quizzes:
-        mine = attempts.get(quiz.id, [])
-        finished = [a.score for a in mine if a.state is AttemptState.finished and a.score is not None]
-        allowed = (
-            services.rules_for(db.session, quiz, current_user).attempts_allowed
-            if quiz.id in overridden
-            else quiz.attempts_allowed
-        )
-        rows.append(
-            {
-                "quiz": quiz,
-                "attempts": mine,
-                "open": next((a for a in mine if a.is_open), None),
-                "grade": services.quiz_grade(finished, quiz.grading_method),
-                "attempts_left": None if not allowed else max(0, allowed - len(mine)),
-                "is_open": (
-                    services.rules_for(db.session, quiz, current_user).is_open(at)
-                    if quiz.id in overridden
-                    else quiz.is_open(at)
-                ),
-            }
-        )
-    return render_template("quizzes/list.html", rows=rows, purpose_labels=PURPOSE_LABELS, now=at)
+    rows = learner.quiz_rows(
+        db.session, current_user, services.quizzes_for_learner(db.session, current_user), at
+    )
+    groups = learner.grouped(db.session, current_user, rows)
+    return render_template(
+        "quizzes/list.html",
+        groups=groups,
+        rows=[r for g in groups for r in g["rows"]],
+        purpose_labels=PURPOSE_LABELS,
+        now=at,
+    )
+
+
+@bp.get("/quizzes/<public_id>")
+@requires("quizzes.take")
+def intro(public_id: str):
+    """What the learner should know before the timer starts; "Bắt đầu làm bài" is a POST."""
+    quiz = services.quiz_by_public_id(db.session, public_id)
+    authorize("quizzes.take", quiz)
+    row = learner.quiz_rows(db.session, current_user, [quiz], now())[0]
+    return render_template(
+        "quizzes/intro.html",
+        quiz=quiz,
+        row=row,
+        questions=len(quiz.slots),
+        purpose_labels=PURPOSE_LABELS,
+        grading_labels=GRADING_LABELS,
+    )
 
 
 @bp.post("/quizzes/<public_id>/start")

@@ -90,7 +90,9 @@ def save_draft(
     return {"state": "saved", "seq": draft.seq}
 
 
-def keep_refused(session: Session, run: ScenarioRun, node_id: str, text: str, seq: int, now: dt.datetime) -> None:
+def keep_refused(
+    session: Session, run: ScenarioRun, node_id: str, text: str, seq: int, now: dt.datetime
+) -> None:
     """A send that was refused keeps its text as the draft (best effort: never raises)."""
     try:
         save_draft(session, run, node_id, text[:MAX_DRAFT], seq, now)

@@ -19,6 +19,7 @@ from lms.org.models import Unit
 from lms.scenarios import (
     drafts,
     editor,
+    learner,  # noqa: F401  (lists scenarios inside the learner's courses)
     permissions,  # noqa: F401  (registers the rules)
     stats,
 )
@@ -213,7 +214,9 @@ def act(public_id: str):
     if not form.validate_on_submit():
         if form.action.data == "respond" and form.answer.data:
             # never lose typed text: back in the box, and kept as the draft
-            return _refused(run, form.answer.data, _("Dữ liệu gửi lên không hợp lệ; câu trả lời chưa được gửi."))
+            return _refused(
+                run, form.answer.data, _("Dữ liệu gửi lên không hợp lệ; câu trả lời chưa được gửi.")
+            )
         flash(_("Dữ liệu gửi lên không hợp lệ; vui lòng chọn lại."), "error")
         return redirect(url_for(".play", public_id=run.public_id))
     step, action = form.step.data, form.action.data

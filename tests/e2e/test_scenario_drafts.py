@@ -25,8 +25,10 @@ MORE = " Nếu hòa giải không thành, theo khoản 1 Điều 236 Luật Đ�
 def practice_to_the_answer(page: Page) -> None:
     """A fresh practice run of the land dispute, walked to its free-text step."""
     open_scenario(page, LAND)
-    restart = page.locator("section.resume-banner").filter(has_text="luyện tập").get_by_role(
-        "button", name="Làm lại từ đầu"
+    restart = (
+        page.locator("section.resume-banner")
+        .filter(has_text="luyện tập")
+        .get_by_role("button", name="Làm lại từ đầu")
     )
     if restart.count():
         click_and_wait(page, restart)

@@ -50,7 +50,10 @@ def test_draft_is_saved_newest_wins_and_shown_after_a_new_login(client, login_as
     login_as(world.users["learner"])
     run_url = _at_response(client, scenario)
     node = _node_id(client, run_url)
-    assert _save(client, run_url, "Bản nháp mới nhất", 2000, node).get_json() == {"state": "saved", "seq": 2000}
+    assert _save(client, run_url, "Bản nháp mới nhất", 2000, node).get_json() == {
+        "state": "saved",
+        "seq": 2000,
+    }
     # an older save arriving late changes nothing
     assert _save(client, run_url, "Bản cũ", 1000, node).get_json()["state"] == "stale"
     client.post("/logout", data={"csrf_token": csrf_token(client, run_url)})
@@ -107,7 +110,9 @@ def test_sending_the_answer_removes_the_draft(client, login_as, world, scenario,
     node = _node_id(client, run_url)
     _save(client, run_url, "Điều 235", 10, node)
     step = int(re.search(r'name="step" value="(\d+)"', client.get(run_url).get_data(as_text=True)).group(1))
-    assert _post(client, run_url, {"step": step, "action": "respond", "answer": "Điều 235"}).status_code == 302
+    assert (
+        _post(client, run_url, {"step": step, "action": "respond", "answer": "Điều 235"}).status_code == 302
+    )
     assert session.scalars(select(ScenarioDraft)).all() == []
     assert session.scalar(select(ScenarioResponse)).answer == "Điều 235"
 
@@ -133,7 +138,14 @@ def test_expected_words_forms():
 
 @pytest.mark.parametrize(
     ("value", "ok"),
-    [("150", True), ("[150, 200]", True), ("[200, 150]", False), ("0", False), ("abc", False), ("[1, 2, 3]", False)],
+    [
+        ("150", True),
+        ("[150, 200]", True),
+        ("[200, 150]", False),
+        ("0", False),
+        ("abc", False),
+        ("[1, 2, 3]", False),
+    ],
 )
 def test_expected_words_is_validated(value, ok):
     from lms.scenarios.validate import validate_text
@@ -154,9 +166,13 @@ def test_expected_length_is_shown_on_the_page(client, login_as, world, session):
     from lms.scenarios.services import check_paths, import_checked, latest
     from tests.scenarios.helpers import DATA, NOW
 
-    source = (DATA / "good.yaml").read_text(encoding="utf-8").replace(
-        '    prompt: "Nêu căn cứ pháp lý của việc hòa giải."',
-        '    prompt: "Nêu căn cứ pháp lý của việc hòa giải."\n    expected_words: [150, 200]',
+    source = (
+        (DATA / "good.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            '    prompt: "Nêu căn cứ pháp lý của việc hòa giải."',
+            '    prompt: "Nêu căn cứ pháp lý của việc hòa giải."\n    expected_words: [150, 200]',
+        )
     )
     import tempfile
     from pathlib import Path
