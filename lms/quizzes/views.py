@@ -17,7 +17,7 @@ from lms.auth.models import User
 from lms.auth.permissions import authorize, can, requires, unit_scope
 from lms.db import db
 from lms.errors import Conflict, LmsError
-from lms.quizzes import authoring, gift, learner, permissions, services  # noqa: F401  (permissions registers the rules)
+from lms.quizzes import authoring, gift, learner, navigation, permissions, services  # noqa: F401  (permissions registers the rules)
 from lms.quizzes.forms import GradeForm, OverrideForm, QuestionEditForm, QuestionForm
 from lms.quizzes.models import (
     GRADING_LABELS,
@@ -128,14 +128,12 @@ def attempt_page(public_id: str):
         }
         for slot in slots
     ]
-    answered = sum(
-        1
-        for slot in attempt.slots
-        if slot.position in answers
-        and get_type(slot.version.qtype, slot.version.data).is_answered(answers[slot.position].response)
-    )
+    states = navigation.slot_states(db.session, attempt)
+    answered = sum(1 for s in states if s["answered"])
     return render_template(
         "quizzes/attempt.html",
+        states=states,
+        flagged={s["position"] for s in states if s["flagged"]},
         attempt=attempt,
         quiz=attempt.quiz,
         questions=questions,
@@ -176,6 +174,14 @@ def attempt_post(public_id: str):
         db.session.commit()  # keep the lazy close
         flash(_("Bài làm đã kết thúc khi hết giờ; các câu trả lời đã lưu trước đó được chấm."), "warning")
         return redirect(url_for("quizzes.review", public_id=public_id))
+    try:
+        flags = {int(p) for p in request.form.getlist("flag")}
+    except ValueError:
+        abort(400)
+    navigation.set_flags(attempt, positions, flags)
+    if request.form.get("action") == "summary":
+        db.session.commit()
+        return redirect(url_for("quizzes.attempt_summary", public_id=public_id))
     if request.form.get("action") == "submit":
         services.submit_attempt(db.session, attempt, now(), actor=current_user)
         db.session.commit()
@@ -564,3 +570,7 @@ def _question_form(form: QuestionForm, qtype: str, question: Question | None):
         kept=authoring.kept_parts(version) if version is not None else [],
         row_index=authoring.row_index,
     )
+
+
+# The summary before submit and the flag autosave are in their own module, on this blueprint.
+from lms.quizzes import attempt_views  # noqa: E402, F401

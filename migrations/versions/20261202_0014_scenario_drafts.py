@@ -1,4 +1,4 @@
-"""scenario drafts: a free-text answer is saved as it is typed
+"""scenario drafts (a free-text answer is saved as it is typed); quiz question flags
 
 Revision ID: 20261202_0014
 Revises: 20261202_0012
@@ -36,9 +36,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("scenario_draft", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_scenario_draft_run_id"), ["run_id"], unique=False)
+    with op.batch_alter_table("quiz_attempt_slot") as batch_op:
+        batch_op.add_column(sa.Column("flagged", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("quiz_attempt_slot") as batch_op:
+        batch_op.drop_column("flagged")
     with op.batch_alter_table("scenario_draft", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_scenario_draft_run_id"))
     op.drop_table("scenario_draft")

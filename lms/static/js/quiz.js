@@ -17,10 +17,15 @@
     saved: form.dataset.msgSaved || "Đã lưu",
     unsaved: form.dataset.msgUnsaved || "Chưa lưu",
     saving: form.dataset.msgSaving || "Đang lưu…",
-    offline: form.dataset.msgOffline || "Chưa lưu — mất kết nối",
+    offline: form.dataset.msgOffline || "Mất kết nối — câu trả lời được giữ trên máy và sẽ gửi khi có mạng",
     retry: form.dataset.msgRetry || "Chưa lưu — mất kết nối, sẽ gửi lại",
     confirm: form.dataset.msgConfirm || "Nộp bài? Sau khi nộp bạn không sửa được câu trả lời.",
     left: form.dataset.msgLeft || "Còn lại:",
+    answered: form.dataset.msgAnswered || "đã trả lời",
+    unanswered: form.dataset.msgUnanswered || "chưa trả lời",
+    flagged: form.dataset.msgFlagged || "đã đánh dấu",
+    count: form.dataset.msgCount || "Đã trả lời {a}/{n} câu",
+    blanks: form.dataset.msgBlanks || "Còn {n} câu chưa trả lời.",
     expired: form.dataset.msgExpired || "Chưa lưu — phiên đăng nhập đã hết; câu trả lời được giữ trên máy này"
   };
   var status = document.getElementById("save-status");
@@ -53,7 +58,7 @@
   function fieldsOf(fieldset) {
     var out = {};
     fieldset.querySelectorAll("input, select, textarea").forEach(function (el) {
-      if (!el.name || el.name === "positions") { return; }
+      if (!el.name || el.name === "positions" || el.name === "flag") { return; }
       if (!out[el.name]) { out[el.name] = []; }
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
       out[el.name].push(el.value);
@@ -67,19 +72,67 @@
       if (!values) { return; }
       if (el.type === "radio" || el.type === "checkbox") {
         el.checked = values.indexOf(el.value) !== -1;
-      } else if (el.name !== "positions") {
+      } else if (el.name !== "positions" && el.name !== "flag") {
         el.value = values[0] || "";
       }
     });
   }
 
-  function remember(fieldset) {
-    journal.remember(fieldset.dataset.position, { fields: fieldsOf(fieldset) });
+  // the question panel: answered / not answered / flagged, updated as the learner answers
+  var counter = document.getElementById("quiz-answered");
+  var csrf = form.querySelector("input[name=csrf_token]").value;
+
+  function isAnswered(fields) {
+    return Object.keys(fields).some(function (name) {
+      return fields[name].some(function (v) { return String(v).trim() !== ""; });
+    });
   }
+
+  function mark(position, answered, flagged) {
+    var item = document.getElementById("nav-" + position);
+    if (!item) { return; }
+    if (answered !== null) {
+      item.classList.toggle("answered", answered);
+      item.querySelector(".qnav-state").textContent = answered ? text.answered : text.unanswered;
+    }
+    if (flagged !== null) {
+      item.classList.toggle("flagged", flagged);
+      item.querySelector(".qnav-flag").textContent = flagged ? ", " + text.flagged : "";
+    }
+    var done = document.querySelectorAll(".qnav-item.answered").length;
+    var total = Number(counter.dataset.total) || 0;
+    counter.textContent = text.count.replace("{a}", done).replace("{n}", total);
+  }
+
+  function blanks() {
+    return (Number(counter.dataset.total) || 0) - document.querySelectorAll(".qnav-item.answered").length;
+  }
+
+  function remember(fieldset) {
+    var fields = fieldsOf(fieldset);
+    journal.remember(fieldset.dataset.position, { fields: fields });
+    mark(fieldset.dataset.position, isAnswered(fields), null);
+  }
+
+  form.querySelectorAll("input[name=flag]").forEach(function (box) {
+    box.addEventListener("change", function (event) {
+      event.stopPropagation();  // a flag is not an answer
+      mark(box.value, null, box.checked);
+      fetch(form.dataset.flagUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+        body: JSON.stringify({ position: Number(box.value), flagged: box.checked })
+      }).catch(function () { /* the next plain save of the page sends it again */ });
+    });
+  });
 
   form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
     var saved = journal.get(fieldset.dataset.position);
-    if (saved) { restore(fieldset, saved.fields); }  // typed before a reload, not yet on the server
+    if (saved) {  // typed before a reload, not yet on the server
+      restore(fieldset, saved.fields);
+      mark(fieldset.dataset.position, isAnswered(saved.fields), null);
+    }
     fieldset.addEventListener("change", function () { remember(fieldset); journal.flush(); });
     fieldset.addEventListener("input", function (event) {
       if (event.target.tagName !== "TEXTAREA" && event.target.type !== "text") { return; }
@@ -92,7 +145,7 @@
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
     if (submitter && submitter.value === "submit" && !submitting &&
-        !window.confirm(text.confirm)) {
+        !window.confirm((blanks() > 0 ? text.blanks.replace("{n}", blanks()) + " " : "") + text.confirm)) {
       event.preventDefault();
       return;
     }
