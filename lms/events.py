@@ -37,3 +37,38 @@ def resolve_cohort(session, cadre_id: int, program_code: str | None, finished_at
         if cohort_id is not None:
             return cohort_id
     return None
+
+
+# The learner's way through a program ("Khóa học của tôi", the quiz list). lms.programs owns
+# enrollments and registers ``learner_programs``; lms.quizzes and lms.scenarios register
+# ``program_activities``, so programs lists a course's tests and scenarios without importing them
+# and quizzes groups its list by program without knowing about cohorts.
+#
+# learner_programs: fn(session, user) -> {"enrolled": [ProgramInfo], "known": set of program codes}
+#   ProgramInfo = {"code", "title", "cohort_id", "cohort_title", "target_groups": [codes]}
+# program_activities: fn(session, user, [ProgramInfo]) -> {program code: [Activity]}
+#   Activity = {"stage": "entrance" | "topics" | "scenarios" | "exit", "kind", "title", "url",
+#               "meta": str, "state": str, "order": sortable}
+learner_program_resolvers: list = []
+program_activity_providers: list = []
+STAGES = ("entrance", "topics", "scenarios", "exit")
+
+
+def learner_programs(session, user) -> dict:
+    enrolled: list[dict] = []
+    known: set[str] = set()
+    for resolve in learner_program_resolvers:
+        found = resolve(session, user)
+        enrolled.extend(found["enrolled"])
+        known |= set(found["known"])
+    return {"enrolled": enrolled, "known": known}
+
+
+def program_activities(session, user, programs: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {p["code"]: [] for p in programs}
+    for provide in program_activity_providers:
+        for code, items in provide(session, user, programs).items():
+            out.setdefault(code, []).extend(items)
+    for items in out.values():
+        items.sort(key=lambda a: (STAGES.index(a["stage"]), a.get("order", 0), a["title"]))
+    return out

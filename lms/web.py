@@ -248,6 +248,10 @@ def _data_error(error: DataError):
 
 
 def _csrf_error(error: CSRFError):
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        # an autosave from a page whose session ended (logout in another tab, a timeout): the
+        # page keeps what was typed and says so (static/js/journal.js reads "reason")
+        return {"error": _("Phiên làm việc đã hết hạn"), "reason": "session"}, 400
     return _render_error(
         400,
         _("Phiên làm việc đã hết hạn"),

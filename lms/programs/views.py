@@ -27,12 +27,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
+from lms import events
 from lms.auth.models import Role
 from lms.auth.permissions import authorize, can, requires, unit_scope
 from lms.db import db
 from lms.errors import LmsError
 from lms.org.models import CadreProfile, TargetGroup, Title, Unit
-from lms.programs import permissions  # noqa: F401  (registers the rules)
+from lms.programs import learner, permissions  # noqa: F401  (register the rules and the learner's programs)
 from lms.programs import services as svc
 from lms.programs.forms import (
     AttachmentForm,
@@ -395,8 +396,14 @@ def my_training():
             )
         }
         rows.append((enrollment, progress, svc.next_step(enrollment, progress)))
+    # the course's tests and scenarios, from the features that own them (lms/events.py)
+    programs = learner.enrolled_programs(db.session, current_user)["enrolled"]
+    activities = events.program_activities(db.session, current_user, programs)
     return render_template(
-        "programs/my_training.html", rows=rows, profile=svc.profile_of(db.session, current_user)
+        "programs/my_training.html",
+        rows=rows,
+        profile=svc.profile_of(db.session, current_user),
+        activities=activities,
     )
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -295,6 +296,7 @@ class AttemptSlot(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     graded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # "xem lại"
 
     attempt: Mapped[Attempt] = relationship(back_populates="slots")
     version: Mapped[QuestionVersion] = relationship(lazy="joined")

@@ -672,7 +672,10 @@ def submit_attempt(session: Session, attempt: Attempt, now: dt.datetime, actor: 
     session.refresh(attempt)
     if not attempt.is_open:
         return attempt
-    outcome = "timeout" if is_overdue(attempt, now) else "submitted"
+    # at or past the deadline (the page's timer submits at 0:00, within the grace) it is a time-up:
+    # the review then says time ran out
+    ended = attempt.deadline is not None and now >= attempt.deadline
+    outcome = "timeout" if ended else "submitted"
     finish_attempt(session, attempt, now, outcome=outcome, actor=actor)
     return attempt
 

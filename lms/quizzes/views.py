@@ -22,6 +22,8 @@ from lms.quizzes import (  # noqa: F401  (permissions and producers register on 
     authoring,
     bank_files,
     gift,
+    learner,
+    navigation,
     permissions,
     producers,
     services,
@@ -43,7 +45,6 @@ from lms.quizzes.models import (
     Question,
     QuestionCategory,
     Quiz,
-    QuizOverride,
 )
 from lms.quizzes.qtypes import REGISTRY, display_response, get_type, learner_payload
 from lms.results.models import PURPOSE_LABELS
@@ -60,45 +61,36 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 @bp.get("/quizzes")
 @requires("quizzes.take")
 def available():
-    quizzes = services.quizzes_for_learner(db.session, current_user)
-    attempts: dict[int, list[Attempt]] = {}
-    if quizzes:
-        rows = db.session.scalars(
-            select(Attempt)
-            .where(Attempt.user_id == current_user.id, Attempt.quiz_id.in_([q.id for q in quizzes]))
-            .order_by(Attempt.number)
-        )
-        for attempt in rows:
-            attempts.setdefault(attempt.quiz_id, []).append(attempt)
+    """The learner's quizzes, grouped by the programs they are enrolled in (entrance first)."""
     at = now()
-    overridden = {
-        o.quiz_id
-        for o in db.session.scalars(select(QuizOverride).where(QuizOverride.user_id == current_user.id))
-    }
-    rows = []
-    for quiz in quizzes:
-        mine = attempts.get(quiz.id, [])
-        finished = [a.score for a in mine if a.state is AttemptState.finished and a.score is not None]
-        allowed = (
-            services.rules_for(db.session, quiz, current_user).attempts_allowed
-            if quiz.id in overridden
-            else quiz.attempts_allowed
-        )
-        rows.append(
-            {
-                "quiz": quiz,
-                "attempts": mine,
-                "open": next((a for a in mine if a.is_open), None),
-                "grade": services.quiz_grade(finished, quiz.grading_method),
-                "attempts_left": None if not allowed else max(0, allowed - len(mine)),
-                "is_open": (
-                    services.rules_for(db.session, quiz, current_user).is_open(at)
-                    if quiz.id in overridden
-                    else quiz.is_open(at)
-                ),
-            }
-        )
-    return render_template("quizzes/list.html", rows=rows, purpose_labels=PURPOSE_LABELS, now=at)
+    rows = learner.quiz_rows(
+        db.session, current_user, services.quizzes_for_learner(db.session, current_user), at
+    )
+    groups = learner.grouped(db.session, current_user, rows)
+    return render_template(
+        "quizzes/list.html",
+        groups=groups,
+        rows=[r for g in groups for r in g["rows"]],
+        purpose_labels=PURPOSE_LABELS,
+        now=at,
+    )
+
+
+@bp.get("/quizzes/<public_id>")
+@requires("quizzes.take")
+def intro(public_id: str):
+    """What the learner should know before the timer starts; "Bắt đầu làm bài" is a POST."""
+    quiz = services.quiz_by_public_id(db.session, public_id)
+    authorize("quizzes.take", quiz)
+    row = learner.quiz_rows(db.session, current_user, [quiz], now())[0]
+    return render_template(
+        "quizzes/intro.html",
+        quiz=quiz,
+        row=row,
+        questions=len(quiz.slots),
+        purpose_labels=PURPOSE_LABELS,
+        grading_labels=GRADING_LABELS,
+    )
 
 
 @bp.post("/quizzes/<public_id>/start")
@@ -154,14 +146,12 @@ def attempt_page(public_id: str):
         }
         for slot in slots
     ]
-    answered = sum(
-        1
-        for slot in attempt.slots
-        if slot.position in answers
-        and get_type(slot.version.qtype, slot.version.data).is_answered(answers[slot.position].response)
-    )
+    states = navigation.slot_states(db.session, attempt)
+    answered = sum(1 for s in states if s["answered"])
     return render_template(
         "quizzes/attempt.html",
+        states=states,
+        flagged={s["position"] for s in states if s["flagged"]},
         attempt=attempt,
         quiz=attempt.quiz,
         questions=questions,
@@ -202,6 +192,14 @@ def attempt_post(public_id: str):
         db.session.commit()  # keep the lazy close
         flash(_("Bài làm đã kết thúc khi hết giờ; các câu trả lời đã lưu trước đó được chấm."), "warning")
         return redirect(url_for("quizzes.review", public_id=public_id))
+    try:
+        flags = {int(p) for p in request.form.getlist("flag")}
+    except ValueError:
+        abort(400)
+    navigation.set_flags(attempt, positions, flags)
+    if request.form.get("action") == "summary":
+        db.session.commit()
+        return redirect(url_for("quizzes.attempt_summary", public_id=public_id))
     if request.form.get("action") == "submit":
         services.submit_attempt(db.session, attempt, now(), actor=current_user)
         db.session.commit()
@@ -702,3 +700,7 @@ def bank_export():
             "Content-Disposition": f'attachment; filename="{filename}"',
         },
     )
+
+
+# The summary before submit and the flag autosave are in their own module, on this blueprint.
+from lms.quizzes import attempt_views  # noqa: E402, F401

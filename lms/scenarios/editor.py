@@ -27,7 +27,7 @@ KIND_LABELS = svg.KIND_LABELS
 KIND_FIELDS = {
     "situation": ("title", "text", "next"),
     "decision": ("title", "text", "choices"),
-    "response": ("title", "text", "prompt", "model_answer", "rubric", "next"),
+    "response": ("title", "text", "prompt", "model_answer", "expected_words", "rubric", "next"),
     "ending": ("title", "outcome", "commentary", "score"),
 }
 EFFECT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([+-]?\d+)\s*$")

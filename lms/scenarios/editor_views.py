@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import decimal
 import math
+import re
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -378,7 +379,18 @@ def _node_data(node: dict) -> dict:
     data["next"] = node.get("next") or ""
     if node.get("score") is not None:
         data["score"] = decimal.Decimal(str(node["score"]))
+    words = node.get("expected_words")
+    if words is not None:
+        data["expected_words"] = "-".join(str(w) for w in words) if isinstance(words, list) else str(words)
     return data
+
+
+def _expected_words(raw: str | None) -> int | list[int] | None:
+    """"150" → 150, "150-200" → [150, 200], "" → None (the form's Regexp checked the shape)."""
+    numbers = [int(n) for n in re.findall(r"\d+", raw or "")]
+    if not numbers:
+        return None
+    return numbers[0] if len(numbers) == 1 or numbers[0] == numbers[1] else numbers[:2]
 
 
 def _node_values(form: NodeForm, kind: str) -> dict:
@@ -391,6 +403,7 @@ def _node_values(form: NodeForm, kind: str) -> dict:
         "commentary": form.commentary.data,
         "next": form.next.data or None,
         "score": None if form.score.data is None else editor.number(form.score.data),
+        "expected_words": _expected_words(form.expected_words.data),
     }
     return {key: values[key] for key in editor.KIND_FIELDS[kind] if key in values}
 

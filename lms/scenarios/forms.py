@@ -41,7 +41,9 @@ class PlayForm(FlaskForm):
     step = IntegerField(validators=[Optional()])
     action = HiddenField(validators=[DataRequired()])
     choice = IntegerField(validators=[Optional()])
-    answer = TextAreaField(_l("Câu trả lời của đồng chí"), validators=[Optional(), Length(max=10000)])
+    # no length check here: services.respond refuses a too-long answer with a message, and the
+    # view puts the text back in the box (a refusal never empties it)
+    answer = TextAreaField(_l("Câu trả lời của đồng chí"), validators=[Optional()])
 
 
 class WorkflowForm(FlaskForm):
@@ -167,6 +169,16 @@ class NodeForm(FlaskForm):
     text = _text(_l("Nội dung (Markdown)"), 6)
     prompt = _text(_l("Câu hỏi cho học viên"))
     model_answer = _text(_l("Đáp án mẫu (chỉ hiện sau khi làm xong)"))
+    expected_words = StringField(
+        _l("Độ dài mong đợi, số chữ (ví dụ 150 hoặc 150-200; để trống nếu không yêu cầu)"),
+        validators=[
+            Optional(),
+            Regexp(
+                r"^\s*\d{1,4}(\s*[-–]\s*\d{1,4})?\s*$",
+                message=_l("Ghi một số chữ (150) hoặc một khoảng (150-200)."),
+            ),
+        ],
+    )
     outcome = _text(_l("Kết cục"))
     commentary = _text(_l("Bình luận của chuyên gia"))
     score = DecimalField(

@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -314,3 +315,20 @@ class ScenarioResponse(Base):
 
 def loads(value: str | None) -> Any:
     return json.loads(value) if value else None
+
+
+class ScenarioDraft(Base):
+    """What the learner is writing at a response node, saved as it is typed (before "Gửi câu trả
+    lời"). One row per (run, node); ``seq`` is the writer's newest sequence number (milliseconds
+    from the page), so a late, older save never overwrites a newer one. Deleted when the answer
+    is sent; kept when a send is refused (too long, session gone), so nothing typed is lost."""
+
+    __tablename__ = "scenario_draft"
+    __table_args__ = (UniqueConstraint("run_id", "node_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scenario_run.id", ondelete="CASCADE"), index=True)
+    node_id: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text, default="")
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

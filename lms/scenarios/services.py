@@ -22,6 +22,7 @@ from lms.errors import Conflict, FileProblem, Forbidden, InvalidFile, LmsError, 
 from lms.org.models import CadreProfile, Unit
 from lms.results.services import record_result
 from lms.sanitize import markdown_to_html
+from lms.scenarios import drafts
 from lms.scenarios.editor import META_KEYS
 from lms.scenarios.graph import Graph, apply_effects, final_score, path_score, rubric_max
 from lms.scenarios.models import (
@@ -661,7 +662,7 @@ def advance(session: Session, run: ScenarioRun, step: int | None, now: dt.dateti
     _move_to(session, run, node["next"], now)
 
 
-MAX_ANSWER = 10000
+MAX_ANSWER = drafts.MAX_ANSWER
 
 
 def respond(session: Session, run: ScenarioRun, step: int | None, answer: str, now: dt.datetime) -> None:
@@ -673,13 +674,15 @@ def respond(session: Session, run: ScenarioRun, step: int | None, answer: str, n
     answer = (answer or "").strip()
     if not answer:
         raise LmsError("Vui lòng viết câu trả lời trước khi gửi.")
-    if len(answer) > MAX_ANSWER:
-        raise LmsError(f"Câu trả lời dài quá {MAX_ANSWER} ký tự; vui lòng rút gọn.")
+    refused = drafts.too_long_message(answer)
+    if refused:
+        raise LmsError(refused)
     run.responses.append(
         ScenarioResponse(
             node_id=node["id"], answer=answer, submitted_at=now, max_points=_dec(rubric_max(node))
         )
     )
+    drafts.discard(session, run, node["id"])
     _move_to(session, run, node["next"], now)
 
 

@@ -94,6 +94,7 @@ NODE_KEYS = {
         "prompt": True,
         "model_answer": True,
         "rubric": True,
+        "expected_words": False,
         "next": True,
     },
     "ending": {"id": True, "kind": True, "title": True, "outcome": True, "commentary": True, "score": False},
@@ -427,6 +428,7 @@ class _Checker:
             self.choices(node, where, variables)
         elif kind == "response":
             self.rubric(node, where)
+            self.expected_words(node, where)
         elif kind == "ending":
             self.number(node, "score", where, 0, 10)
 
@@ -478,6 +480,23 @@ class _Checker:
                     f"{label}: set {short(name)} needs a whole number "
                     f"between -{MAX_VARIABLE} and {MAX_VARIABLE}",
                 )
+
+    def expected_words(self, node: LDict, where: str) -> None:
+        """``expected_words: 150`` (about 150 words) or ``[150, 200]`` (a range), 1 to 5000."""
+        if "expected_words" not in node:
+            return
+        value = node["expected_words"]
+        numbers = value if isinstance(value, list) else [value]
+        ok = (
+            1 <= len(numbers) <= 2
+            and all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 5000 for n in numbers)
+            and numbers == sorted(numbers)
+        )
+        if not ok:
+            self.error(
+                line_of(node, "expected_words"),
+                f"{where}: expected_words must be a whole number of words (1 to 5000) or [low, high]",
+            )
 
     def rubric(self, node: LDict, where: str) -> None:
         rubric = node.get("rubric")

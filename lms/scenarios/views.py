@@ -3,7 +3,9 @@ and read analytics. Each view: load → authorize → validate → act → commi
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+import time
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,10 +14,12 @@ from wtforms import SelectChoice
 from lms.auth.models import Role
 from lms.auth.permissions import authorize, can, requires, unit_scope
 from lms.db import db
-from lms.errors import InvalidFile
+from lms.errors import Conflict, InvalidFile, LmsError
 from lms.org.models import Unit
 from lms.scenarios import (
+    drafts,
     editor,
+    learner,  # noqa: F401  (lists scenarios inside the learner's courses)
     permissions,  # noqa: F401  (registers the rules)
     producers,  # noqa: F401  (registers what scenarios produce for a program)
     stats,
@@ -132,8 +136,16 @@ def play(public_id: str):
     if run.status == RunStatus.abandoned:  # an old tab of a run the learner started over
         flash(_("Đồng chí đã bỏ lượt này để làm lại từ đầu."), "info")
         return redirect(url_for(".intro", public_id=run.scenario.public_id))
+    return _play_page(run, graph)
+
+
+def _play_page(run: ScenarioRun, graph: Graph, answer: str | None = None, refused: str | None = None):
+    """The current node. A refused answer comes back in the box with the reason (status 400)."""
     node = graph.node(run.current_node)
     choices = graph.available(node["id"], run.vars) if node["kind"] == "decision" else []
+    draft = drafts.draft_of(db.session, run, node["id"]) if node["kind"] == "response" else None
+    if answer is None:
+        answer = draft.text if draft else ""
     return render_template(
         "scenarios/play.html",
         run=run,
@@ -145,7 +157,37 @@ def play(public_id: str):
         can_undo=sv.can_undo(run),
         form=PlayForm(),
         position=len(run.decisions) + 1,
-    )
+        answer=answer,
+        draft=draft,
+        refused=refused,
+        expected=drafts.expected_words(node),
+        max_answer=drafts.MAX_ANSWER,
+    ), (400 if refused else 200)
+
+
+@bp.post("/runs/<public_id>/draft")
+@requires("scenario_run.view")
+def save_draft(public_id: str):
+    """JSON autosave of the answer being written: {"node": id, "text": str, "seq": n}."""
+    run = _players_run(public_id)
+    payload = request.get_json(silent=True)
+    play_url = url_for(".play", public_id=run.public_id)
+    try:
+        node_id, text, seq = str(payload["node"]), payload["text"], int(payload["seq"])
+        if not isinstance(text, str) or not 0 < seq < 2**62:
+            raise ValueError
+    except (KeyError, TypeError, ValueError):
+        return jsonify(error=_("Dữ liệu gửi lên không hợp lệ.")), 400
+    try:
+        outcome = drafts.save_draft(db.session, run, node_id, text, seq, now())
+    except Conflict as exc:
+        db.session.rollback()
+        return jsonify(state="closed", error=exc.message, review_url=play_url), 409
+    except LmsError as exc:
+        db.session.rollback()
+        return jsonify(error=exc.message), 400
+    db.session.commit()
+    return jsonify(outcome)
 
 
 def _summary(run: ScenarioRun, graph: Graph):
@@ -171,6 +213,11 @@ def act(public_id: str):
     run = _players_run(public_id)
     form = PlayForm()
     if not form.validate_on_submit():
+        if form.action.data == "respond" and form.answer.data:
+            # never lose typed text: back in the box, and kept as the draft
+            return _refused(
+                run, form.answer.data, _("Dữ liệu gửi lên không hợp lệ; câu trả lời chưa được gửi.")
+            )
         flash(_("Dữ liệu gửi lên không hợp lệ; vui lòng chọn lại."), "error")
         return redirect(url_for(".play", public_id=run.public_id))
     step, action = form.step.data, form.action.data
@@ -179,13 +226,29 @@ def act(public_id: str):
     elif action == "choose" and form.choice.data is not None:
         sv.choose(db.session, run, step, form.choice.data, now())
     elif action == "respond":
-        sv.respond(db.session, run, step, form.answer.data or "", now())
+        try:
+            sv.respond(db.session, run, step, form.answer.data or "", now())
+        except LmsError as exc:
+            db.session.rollback()
+            return _refused(run, form.answer.data or "", exc.message)
     elif action == "undo":
         sv.undo(db.session, run, step, now())
     else:
         abort(400)
     db.session.commit()
     return redirect(url_for(".play", public_id=run.public_id))
+
+
+def _refused(run: ScenarioRun, answer: str, message: str):
+    """An answer the server did not take: keep it as the run's draft and show it again."""
+    graph = Graph(run.scenario.doc)
+    if run.in_progress and graph.node(run.current_node)["kind"] == "response" and answer.strip():
+        drafts.keep_refused(db.session, run, run.current_node, answer, int(time.time() * 1000), now())
+        db.session.commit()
+    if not run.in_progress:
+        flash(message, "error")
+        return redirect(url_for(".play", public_id=run.public_id))
+    return _play_page(run, graph, answer=answer, refused=message)
 
 
 # --- authoring and approval -----------------------------------------------------------------

@@ -374,3 +374,20 @@ def stored_attempt(app, public_id: str) -> dict:
         finally:
             session.rollback()
             session.close()
+
+
+def quiz_public_id(title: str) -> str:
+    """The public id of the quiz titled ``title`` in the live database."""
+    from sqlalchemy import select
+
+    from lms.db import db
+    from lms.quizzes.models import Quiz
+
+    app = live_app()
+    assert app is not None, "the live server's app was not found"
+    with app.app_context():
+        session = db.new_session(app)
+        try:
+            return session.scalar(select(Quiz.public_id).where(Quiz.title == title))
+        finally:
+            session.close()

@@ -1,5 +1,5 @@
-/* Quiz attempt page: autosave every change, keep unsent answers in localStorage and re-send
-   them after a dropped link, show "Đã lưu / Chưa lưu", count down the server's remaining time
+/* Quiz attempt page: autosave every change, keep unsent answers in localStorage (the shared
+   journal, journal.js) and re-send them after a dropped link, show "Đã lưu / Chưa lưu", count down the server's remaining time
    and submit when it runs out. Without this file the page works as a plain form. */
 (function () {
   "use strict";
@@ -12,60 +12,60 @@
   var form = document.getElementById("quiz-form");
   if (!form) { return; }
 
-  var key = "quiz:" + form.dataset.attempt;
   // the page's language: the template passes its translated messages as data-msg-* attributes
   var text = {
     saved: form.dataset.msgSaved || "Đã lưu",
     unsaved: form.dataset.msgUnsaved || "Chưa lưu",
     saving: form.dataset.msgSaving || "Đang lưu…",
-    offline: form.dataset.msgOffline || "Chưa lưu — mất kết nối",
+    offline: form.dataset.msgOffline || "Mất kết nối — câu trả lời được giữ trên máy và sẽ gửi khi có mạng",
     retry: form.dataset.msgRetry || "Chưa lưu — mất kết nối, sẽ gửi lại",
     confirm: form.dataset.msgConfirm || "Nộp bài? Sau khi nộp bạn không sửa được câu trả lời.",
-    left: form.dataset.msgLeft || "Còn lại:"
+    left: form.dataset.msgLeft || "Còn lại:",
+    answered: form.dataset.msgAnswered || "đã trả lời",
+    unanswered: form.dataset.msgUnanswered || "chưa trả lời",
+    flagged: form.dataset.msgFlagged || "đã đánh dấu",
+    count: form.dataset.msgCount || "Đã trả lời {a}/{n} câu",
+    blanks: form.dataset.msgBlanks || "Còn {n} câu chưa trả lời.",
+    expired: form.dataset.msgExpired || "Chưa lưu — phiên đăng nhập đã hết; câu trả lời được giữ trên máy này"
   };
-  var saveUrl = form.dataset.saveUrl;
   // keep the session alive while the attempt is open (the idle timeout must never cost answers;
-  // unsent answers also wait in localStorage)
+  // unsent answers also wait in the journal)
   if (form.dataset.aliveUrl) {
     window.setInterval(function () {
       if (navigator.onLine) { fetch(form.dataset.aliveUrl, { credentials: "same-origin" }).catch(function () {}); }
     }, 5 * 60 * 1000);
   }
-  var csrf = form.querySelector("input[name=csrf_token]").value;
   var status = document.getElementById("save-status");
   // the saved/not-saved state and the autosave hint are only true when this script runs
   status.hidden = false;
   var jsHint = document.getElementById("quiz-hint-js");
   if (jsHint) { jsHint.hidden = false; }
   var seqInput = document.getElementById("quiz-seq");
-  var lastSeq = Math.max(Number(form.dataset.seq) || 0, Date.now());
-  var pending = load();
-  var inflight = false;
   var textTimer = null;
   var submitting = false;
+  var messages = {
+    saved: text.saved, unsaved: text.unsaved, saving: text.saving, offline: text.offline,
+    retry: text.retry, expired: text.expired, refused: text.unsaved
+  };
 
-  function nextSeq() {
-    lastSeq = Math.max(lastSeq + 1, Date.now());
-    return lastSeq;
-  }
-
-  function load() {
-    try { return JSON.parse(localStorage.getItem(key) || "{}") || {}; } catch (e) { return {}; }
-  }
-
-  function persist() {
-    try { localStorage.setItem(key, JSON.stringify(pending)); } catch (e) { /* storage full or off */ }
-  }
-
-  function setStatus(saved, message) {
-    status.textContent = message || (saved ? text.saved : text.unsaved);
-    status.classList.toggle("unsaved", !saved);
-  }
+  // unsent answers live in the shared journal (journal.js), keyed by question position
+  var journal = new window.LmsJournal({
+    key: "quiz:" + form.dataset.attempt,
+    url: form.dataset.saveUrl,
+    csrf: form.querySelector("input[name=csrf_token]").value,
+    body: function (sent) { return { answers: sent }; },
+    onState: function (state, message) {
+      status.textContent = messages[state] + (message ? " — " + message : "");
+      status.classList.toggle("unsaved", state !== "saved");
+    },
+    onClosed: function (data) { window.location.href = data.review_url; }
+  });
+  journal.lastSeq = Math.max(Number(form.dataset.seq) || 0, journal.lastSeq);
 
   function fieldsOf(fieldset) {
     var out = {};
     fieldset.querySelectorAll("input, select, textarea").forEach(function (el) {
-      if (!el.name || el.name === "positions") { return; }
+      if (!el.name || el.name === "positions" || el.name === "flag") { return; }
       if (!out[el.name]) { out[el.name] = []; }
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
       out[el.name].push(el.value);
@@ -79,83 +79,88 @@
       if (!values) { return; }
       if (el.type === "radio" || el.type === "checkbox") {
         el.checked = values.indexOf(el.value) !== -1;
-      } else if (el.name !== "positions") {
+      } else if (el.name !== "positions" && el.name !== "flag") {
         el.value = values[0] || "";
       }
     });
   }
 
-  function remember(fieldset) {
-    pending[fieldset.dataset.position] = { fields: fieldsOf(fieldset), seq: nextSeq() };
-    persist();
-    setStatus(false);
-  }
+  // the question panel: answered / not answered / flagged, updated as the learner answers
+  var counter = document.getElementById("quiz-answered");
+  var csrf = form.querySelector("input[name=csrf_token]").value;
 
-  function flush() {
-    var positions = Object.keys(pending);
-    if (!positions.length) { setStatus(true); return; }
-    if (inflight || !navigator.onLine) { setStatus(false); return; }
-    inflight = true;
-    var sent = {};
-    positions.forEach(function (p) { sent[p] = pending[p]; });
-    setStatus(false, text.saving);
-    fetch(saveUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify({ answers: sent })
-    }).then(function (response) {
-      if (response.status === 409) {
-        return response.json().then(function (data) {
-          pending = {};
-          persist();
-          window.location.href = data.review_url;
-        });
-      }
-      if (!response.ok) { throw new Error("HTTP " + response.status); }
-      return response.json().then(function () {
-        // drop only what was sent and not changed since
-        Object.keys(sent).forEach(function (p) {
-          if (pending[p] && pending[p].seq === sent[p].seq) { delete pending[p]; }
-        });
-        persist();
-        setStatus(Object.keys(pending).length === 0);
-      });
-    }).catch(function () {
-      setStatus(false, text.retry);
-    }).then(function () {
-      inflight = false;
-      if (Object.keys(pending).length && navigator.onLine) { window.setTimeout(flush, 3000); }
+  function isAnswered(fields) {
+    return Object.keys(fields).some(function (name) {
+      return fields[name].some(function (v) { return String(v).trim() !== ""; });
     });
   }
 
+  function mark(position, answered, flagged) {
+    var item = document.getElementById("nav-" + position);
+    if (!item) { return; }
+    if (answered !== null) {
+      item.classList.toggle("answered", answered);
+      item.querySelector(".qnav-state").textContent = answered ? text.answered : text.unanswered;
+    }
+    if (flagged !== null) {
+      item.classList.toggle("flagged", flagged);
+      item.querySelector(".qnav-flag").textContent = flagged ? ", " + text.flagged : "";
+    }
+    var done = document.querySelectorAll(".qnav-item.answered").length;
+    var total = Number(counter.dataset.total) || 0;
+    counter.textContent = text.count.replace("{a}", done).replace("{n}", total);
+  }
+
+  function blanks() {
+    return (Number(counter.dataset.total) || 0) - document.querySelectorAll(".qnav-item.answered").length;
+  }
+
+  function remember(fieldset) {
+    var fields = fieldsOf(fieldset);
+    journal.remember(fieldset.dataset.position, { fields: fields });
+    mark(fieldset.dataset.position, isAnswered(fields), null);
+  }
+
+  form.querySelectorAll("input[name=flag]").forEach(function (box) {
+    box.addEventListener("change", function (event) {
+      event.stopPropagation();  // a flag is not an answer
+      mark(box.value, null, box.checked);
+      fetch(form.dataset.flagUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+        body: JSON.stringify({ position: Number(box.value), flagged: box.checked })
+      }).catch(function () { /* the next plain save of the page sends it again */ });
+    });
+  });
+
   form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
-    var saved = pending[fieldset.dataset.position];
-    if (saved) { restore(fieldset, saved.fields); }  // typed before a reload, not yet on the server
-    fieldset.addEventListener("change", function () { remember(fieldset); flush(); });
+    var saved = journal.get(fieldset.dataset.position);
+    if (saved) {  // typed before a reload, not yet on the server
+      restore(fieldset, saved.fields);
+      mark(fieldset.dataset.position, isAnswered(saved.fields), null);
+    }
+    fieldset.addEventListener("change", function () { remember(fieldset); journal.flush(); });
     fieldset.addEventListener("input", function (event) {
       if (event.target.tagName !== "TEXTAREA" && event.target.type !== "text") { return; }
       remember(fieldset);
       window.clearTimeout(textTimer);
-      textTimer = window.setTimeout(flush, 800);
+      textTimer = window.setTimeout(function () { journal.flush(); }, 800);
     });
   });
 
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
     if (submitter && submitter.value === "submit" && !submitting &&
-        !window.confirm(text.confirm)) {
+        !window.confirm((blanks() > 0 ? text.blanks.replace("{n}", blanks()) + " " : "") + text.confirm)) {
       event.preventDefault();
       return;
     }
     submitting = true;
-    seqInput.value = String(nextSeq());  // the form's values are the newest
+    seqInput.value = String(journal.nextSeq());  // the form's values are the newest
   });
 
-  window.addEventListener("online", flush);
-  window.addEventListener("offline", function () { setStatus(false, text.offline); });
-  window.setInterval(flush, 15000);
-  flush();
+  journal.start(15000);
 
   var timer = document.getElementById("quiz-timer");
   if (timer) {
@@ -169,7 +174,7 @@
       if (left === 0 && !submitting) {
         submitting = true;
         var button = document.getElementById("quiz-submit");
-        seqInput.value = String(nextSeq());
+        seqInput.value = String(journal.nextSeq());
         if (form.requestSubmit) { form.requestSubmit(button); } else { button.click(); }
         return;
       }

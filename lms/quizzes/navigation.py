@@ -1,0 +1,61 @@
+"""Where a learner stands in an attempt: each question answered or not, flagged or not, and the
+page it is on. Feeds the question panel of the attempt page and the summary before submit."""
+
+from __future__ import annotations
+
+import math
+
+from sqlalchemy.orm import Session
+
+from lms.quizzes import services
+from lms.quizzes.models import Attempt, Navigation
+from lms.quizzes.qtypes import get_type
+
+PAGE_SIZE = 5  # questions per page when a quiz is paged (views.PAGE_SIZE)
+
+
+def page_of(attempt: Attempt, position_index: int) -> int:
+    if attempt.quiz.navigation is not Navigation.paged:
+        return 1
+    return position_index // PAGE_SIZE + 1
+
+
+def slot_states(session: Session, attempt: Attempt) -> list[dict]:
+    """[{"position", "page", "answered", "flagged"}] in question order."""
+    answers = services.answers_of(session, attempt)
+    out = []
+    for index, slot in enumerate(attempt.slots):
+        answer = answers.get(slot.position)
+        answered = answer is not None and get_type(slot.version.qtype, slot.version.data).is_answered(
+            answer.response
+        )
+        out.append(
+            {
+                "position": slot.position,
+                "page": page_of(attempt, index),
+                "answered": answered,
+                "flagged": slot.flagged,
+            }
+        )
+    return out
+
+
+def pages(attempt: Attempt) -> int:
+    if attempt.quiz.navigation is not Navigation.paged:
+        return 1
+    return max(1, math.ceil(len(attempt.slots) / PAGE_SIZE))
+
+
+def set_flags(attempt: Attempt, shown: list[int], flagged: set[int]) -> None:
+    """The form's flags for the questions it showed (a question not shown keeps its flag)."""
+    for slot in attempt.slots:
+        if slot.position in shown:
+            slot.flagged = slot.position in flagged
+
+
+def set_flag(attempt: Attempt, position: int, flagged: bool) -> bool:
+    for slot in attempt.slots:
+        if slot.position == position:
+            slot.flagged = flagged
+            return True
+    return False
