@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app lms
 PORT ?= 5000
 
-.PHONY: run test test-fast bench lint install install-test translations browser clean
+.PHONY: run test test-fast bench lint install install-test translations browser graphviz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed translations
-install-test: $(VENV)/.installed-test translations browser
+install-test: $(VENV)/.installed-test translations browser graphviz
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d lms/translations >/dev/null
@@ -33,6 +33,13 @@ browser:
 	  (apt-get update -q && apt-get install -y -q chromium) >/dev/null || \
 	  echo "could not install chromium: browser tests will say so and fail"; }
 	@test -f node_modules/axe-core/axe.min.js || npm ci --silent --no-audit --no-fund
+
+# Debian's graphviz: `dot` draws the scenario graphs (without it the pages show a text list).
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+	  echo "graphviz missing: installing Debian's package"; \
+	  (apt-get update -q && apt-get install -y -q graphviz) >/dev/null || \
+	  echo "could not install graphviz: scenario graphs will be text lists and their tests skip"; }
 
 run: install
 	$(FLASK) db upgrade

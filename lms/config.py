@@ -19,6 +19,7 @@ DEFAULTS: dict[str, object] = {
     "LMS_LOGIN_WINDOW_MINUTES": 15,
     "LMS_DEFAULT_LOCALE": "vi",
     "LMS_TRUST_PROXY": False,  # set to 1 behind nginx so the client address is X-Forwarded-For
+    "LMS_GRAPHVIZ_DOT": "dot",  # Graphviz's dot (scenario graphs); missing: graphs as text lists
 }
 
 _BOOL_KEYS = {"LMS_SECURE_COOKIES", "LMS_TRUST_PROXY"}

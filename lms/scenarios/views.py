@@ -3,7 +3,7 @@ and read analytics. Each view: load → authorize → validate → act → commi
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from lms.errors import InvalidFile
 from lms.org.models import Unit
 from lms.scenarios import (
     editor,
+    names,
     permissions,  # noqa: F401  (registers the rules)
     stats,
 )
@@ -228,7 +229,19 @@ def create():
     )
 
 
-def _preview(text: str):
+def draw(doc, scenario: Scenario | None = None):
+    """The graph of ``doc``; each node links to its form in the editor when ``scenario`` is a
+    version the user may edit, otherwise to its line in the text list under the drawing."""
+    href_for = None
+    if scenario is not None and scenario.editable and can(current_user, "scenarios.author", scenario):
+
+        def href_for(node_id: str) -> str:
+            return url_for(".author_node", public_id=scenario.public_id, node_id=node_id)
+
+    return editor.draw(doc, href_for, current_app.config.get("LMS_GRAPHVIZ_DOT") or "dot")
+
+
+def _preview(text: str, scenario: Scenario | None = None):
     """Best-effort graph of a document that failed validation (to show what is wrong)."""
     import yaml
 
@@ -236,7 +249,7 @@ def _preview(text: str):
         doc = yaml.safe_load(text)
     except yaml.YAMLError:
         return None
-    return editor.draw(doc) if isinstance(doc, dict) else None
+    return draw(doc, scenario) if isinstance(doc, dict) else None
 
 
 @bp.get("/manage/<public_id>")
@@ -250,7 +263,8 @@ def detail(public_id: str):
     return render_template(
         "scenarios/detail.html",
         scenario=scenario,
-        graph_svg=editor.draw(scenario.doc),
+        graph=draw(scenario.doc, scenario),
+        meta=names.metadata(scenario),
         versions=versions,
         labels=STATUS_LABELS,
         wf=WorkflowForm(),
@@ -277,7 +291,7 @@ def edit(public_id: str):
             sv.save_draft(db.session, scenario, current_user, form.source.data, now())
         except InvalidFile as exc:
             db.session.rollback()
-            problems, preview = exc.problems, _preview(form.source.data)
+            problems, preview = exc.problems, _preview(form.source.data, scenario)
         else:
             db.session.commit()
             flash(
@@ -294,7 +308,7 @@ def edit(public_id: str):
         form=form,
         scenario=scenario,
         problems=problems,
-        preview=preview or editor.draw(scenario.doc),
+        preview=preview or draw(scenario.doc, scenario),
     )
 
 

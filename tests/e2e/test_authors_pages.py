@@ -1,0 +1,81 @@
+"""The pages authors, approvers and graders work in every day, at 390×844 and on a desktop:
+the scenario graph (Graphviz, nodes are links, choice labels on edges), the approver's review
+queue, and the gradebook."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.flows import PASSWORDS, button, click_and_wait, look, phone_sessions
+from tests.e2e.helpers import check_axe, login, screenshot
+
+WIDE = {"width": 1280, "height": 900}
+DISCIPLINE = "Xem xét kỷ luật đảng viên là trưởng thôn thu tiền đóng góp sai quy định"
+
+
+@pytest.fixture()
+def phone_pages(browser, live_server):
+    yield from phone_sessions(browser, live_server)
+
+
+@pytest.fixture()
+def desktop(browser, live_server):
+    """``desktop("giangvien")``: the same person on a wide screen."""
+    contexts = []
+
+    def open_as(username: str) -> Page:
+        context = browser.new_context(viewport=WIDE, locale="vi-VN")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        login(page, live_server, username, PASSWORDS[username])
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def wide_look(page: Page, name: str) -> None:
+    check_axe(page)
+    screenshot(page, name)
+
+
+def test_scenario_graph_is_drawn_by_graphviz_and_its_nodes_open_the_editor(phone_pages, desktop, live_server):
+    author = phone_pages("giangvien")
+    author.goto(f"{live_server}/scenarios/manage?status=published")
+    click_and_wait(author, author.get_by_role("row").filter(has_text=DISCIPLINE).get_by_role("link").first)
+    graph = author.locator("svg.scenario-graph")
+    expect(graph).to_be_visible()
+    # names, not codes, in the metadata
+    facts = author.locator("dl.facts")
+    expect(facts).to_contain_text("Kiểm tra, giám sát")
+    expect(facts).not_to_contain_text("kiem-tra-giam-sat")
+    # every node is a link with its full title; choice labels are on the edges
+    nodes = graph.locator("a")
+    assert nodes.count() >= 5
+    first = nodes.first
+    expect(first).to_have_attribute("href", "#sg-node-" + first.get_attribute("href").split("sg-node-", 1)[1])
+    assert graph.locator("g.edge text").count() >= 3
+    look(author, "authors-a-01-graph-published")
+
+    # a new version: the editor's graph links every node to its form
+    click_and_wait(author, button(author, "Sửa (tạo phiên bản mới)"))
+    click_and_wait(author, author.get_by_role("link", name="Soạn bằng biểu mẫu thay vì YAML"))
+    graph = author.locator("svg.scenario-graph")
+    expect(graph).to_be_visible()
+    look(author, "authors-a-02-graph-editor")
+    link = graph.locator("a").nth(1)
+    label = link.get_attribute("aria-label")
+    node_id = label.split(" · ", 1)[0]
+    click_and_wait(author, link)
+    expect(author.get_by_role("heading", level=1)).to_contain_text(f"Nút {node_id}")
+    look(author, "authors-a-03-node-from-graph")
+
+    wide = desktop("giangvien")
+    wide.goto(author.url.rsplit("/nodes/", 1)[0])
+    expect(wide.locator("svg.scenario-graph")).to_be_visible()
+    wide_look(wide, "authors-a-04-graph-editor-desktop")
+    wide.locator("svg.scenario-graph a").first.focus()
+    wide_look(wide, "authors-a-05-graph-focus-desktop")
