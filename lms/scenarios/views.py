@@ -14,6 +14,7 @@ from lms.auth.permissions import authorize, can, requires, unit_scope
 from lms.db import db
 from lms.errors import InvalidFile
 from lms.org.models import Unit
+from lms.scenarios import diff as scenario_diff
 from lms.scenarios import (
     editor,
     names,
@@ -198,7 +199,11 @@ def _owner_units() -> list[Unit]:
 @bp.get("/manage")
 @requires("scenarios.analytics")
 def manage():
-    query = select(Scenario).join(Unit, Unit.id == Scenario.owner_unit_id).where(unit_scope(current_user))
+    # approvers list what they may approve (their unit's subtree), like authors and admins
+    scope = unit_scope(current_user)
+    if can(current_user, "scenarios.approve") and current_user.unit is not None:
+        scope = Unit.path.startswith(current_user.unit.path, autoescape=True)
+    query = select(Scenario).join(Unit, Unit.id == Scenario.owner_unit_id).where(scope)
     status = request.args.get("status")
     if status in ScenarioStatus.__members__:
         query = query.where(Scenario.status == ScenarioStatus(status))
@@ -265,6 +270,7 @@ def detail(public_id: str):
         scenario=scenario,
         graph=draw(scenario.doc, scenario),
         meta=names.metadata(scenario),
+        changes=scenario_diff.changes_for(db.session, scenario),
         versions=versions,
         labels=STATUS_LABELS,
         wf=WorkflowForm(),

@@ -4,6 +4,8 @@ queue, and the gradebook."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -79,3 +81,48 @@ def test_scenario_graph_is_drawn_by_graphviz_and_its_nodes_open_the_editor(phone
     wide_look(wide, "authors-a-04-graph-editor-desktop")
     wide.locator("svg.scenario-graph a").first.focus()
     wide_look(wide, "authors-a-05-graph-focus-desktop")
+
+
+SPEECH = "Phát ngôn thiếu chuẩn mực của lãnh đạo xã bị quay clip lan truyền"
+
+
+def test_approver_finds_the_waiting_scenario_from_home_and_reads_its_diff(phone_pages, desktop, live_server):
+    author = phone_pages("giangvien")
+    author.goto(f"{live_server}/scenarios/manage?status=published")
+    click_and_wait(author, author.get_by_role("row").filter(has_text=SPEECH).get_by_role("link").first)
+    click_and_wait(author, button(author, "Sửa (tạo phiên bản mới)"))
+    source = author.get_by_label("Nội dung tình huống (YAML theo content/FORMATS.md)")
+    yaml_text = source.input_value()
+    assert "title: Những giờ đầu\n" in yaml_text
+    source.fill(
+        yaml_text.replace("title: Những giờ đầu\n", "title: Những giờ đầu tiên sau khi clip lan truyền\n", 1)
+    )
+    click_and_wait(author, button(author, "Kiểm tra và lưu"))
+    click_and_wait(author, author.get_by_role("link", name=re.compile("^« ")).first)
+    click_and_wait(author, button(author, "Gửi duyệt"))
+
+    approver = phone_pages("duyet")
+    card = approver.get_by_role("link", name=re.compile(r"^Chờ duyệt: [1-9]"))
+    expect(card).to_be_visible()
+    look(approver, "authors-b-01-home-approver")
+    click_and_wait(approver, card)
+    expect(approver.get_by_role("heading", level=1)).to_have_text("Hàng chờ duyệt")
+    item = approver.get_by_role("listitem").filter(has_text=SPEECH)
+    expect(item).to_contain_text("Bước tiếp: duyệt hoặc trả lại")
+    look(approver, "authors-b-02-review-queue")
+    click_and_wait(approver, item.get_by_role("link"))
+    changes = approver.locator("section.changes")
+    expect(changes).to_contain_text("Thay đổi so với bản 1")
+    expect(changes.locator("ins mark")).to_contain_text("tiên sau khi clip lan truyền")
+    look(approver, "authors-b-03-scenario-diff")
+
+    # the approver's "Quản lý tình huống" lists it too
+    approver.goto(f"{live_server}/scenarios/manage?status=submitted")
+    expect(approver.get_by_role("row").filter(has_text=SPEECH)).to_have_count(1)
+    look(approver, "authors-b-04-manage-approver")
+
+    wide = desktop("duyet")
+    wide.goto(f"{live_server}/review/")
+    wide_look(wide, "authors-b-05-review-queue-desktop")
+    click_and_wait(wide, wide.get_by_role("listitem").filter(has_text=SPEECH).get_by_role("link"))
+    wide_look(wide, "authors-b-06-scenario-diff-desktop")
