@@ -153,7 +153,14 @@ def _summary(run: ScenarioRun, graph: Graph):
     responses = []
     for response in run.responses:
         node = graph.node(response.node_id)
-        responses.append({"response": response, "node": node, "html": run.scenario.html.get(node["id"], {})})
+        responses.append(
+            {
+                "response": response,
+                "node": node,
+                "html": run.scenario.html.get(node["id"], {}),
+                "levels": sv.criterion_levels(node, response) if response.graded else [],
+            }
+        )
     return render_template(
         "scenarios/summary.html",
         run=run,
@@ -429,6 +436,7 @@ def grade(public_id: str):
         review_mode=review_mode,
         error=error,
         chosen=response.chosen_levels,
+        word_count=sv.word_count(response.answer),
         is_admin=current_user.role == Role.admin,
     ), (400 if error else 200)
 

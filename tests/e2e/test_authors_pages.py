@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.flows import PASSWORDS, button, click_and_wait, look, phone_sessions
-from tests.e2e.helpers import check_axe, login, screenshot
+from tests.e2e.helpers import SCREENSHOTS, check_axe, login, screenshot
 
 WIDE = {"width": 1280, "height": 900}
 DISCIPLINE = "Xem xét kỷ luật đảng viên là trưởng thôn thu tiền đóng góp sai quy định"
@@ -126,3 +126,39 @@ def test_approver_finds_the_waiting_scenario_from_home_and_reads_its_diff(phone_
     wide_look(wide, "authors-b-05-review-queue-desktop")
     click_and_wait(wide, wide.get_by_role("listitem").filter(has_text=SPEECH).get_by_role("link"))
     wide_look(wide, "authors-b-06-scenario-diff-desktop")
+
+
+def test_grader_sees_word_count_and_radios_by_their_labels_learner_sees_levels(
+    page, phone_pages, desktop, live_server
+):
+    from tests.e2e.test_scenarios_flow import ANSWER, LAND, play_land_dispute
+
+    login(page, live_server, "hocvien", PASSWORDS["hocvien"])
+    play_land_dispute(page)
+    summary_url = page.url
+    grader = phone_pages("giangvien")
+    grader.goto(f"{live_server}/scenarios/grading")
+    click_and_wait(grader, grader.get_by_role("listitem").filter(has_text=LAND).first.get_by_role("link"))
+    expect(grader.get_by_text(f"Số từ: {len(ANSWER.split())}")).to_be_visible()
+    radio = grader.locator("input[type=radio]").first
+    label = grader.locator("label.sc-grade-level").first
+    r = radio.bounding_box()
+    text = label.locator("span").bounding_box()
+    # small, and beside its text (same line), not a big circle on a line of its own
+    assert r["width"] < 30 and text["x"] > r["x"] + r["width"] and abs(text["y"] - r["y"]) < 12, (r, text)
+    look(grader, "authors-c-01-grade-form")
+    grader.locator("fieldset.sc-rubric").first.screenshot(path=str(SCREENSHOTS / "authors-c-01b-rubric.png"))
+    wide = desktop("giangvien")
+    wide.goto(grader.url)
+    wide_look(wide, "authors-c-02-grade-form-desktop")
+    for group in grader.locator("fieldset.sc-rubric").all():
+        group.locator("input[type=radio]").last.check()
+    click_and_wait(grader, button(grader, "Lưu điểm"))
+
+    page.goto(summary_url)
+    levels = page.get_by_role("list", name="Điểm theo từng tiêu chí")
+    expect(levels.get_by_role("listitem")).to_have_count(3)
+    look(page, "authors-c-03-learner-levels")
+    wide_learner = desktop("hocvien")
+    wide_learner.goto(summary_url)
+    wide_look(wide_learner, "authors-c-04-learner-levels-desktop")
