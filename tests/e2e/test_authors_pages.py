@@ -9,10 +9,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from lms.demo import _fixed_names
 from tests.e2e.flows import PASSWORDS, button, click_and_wait, look, phone_sessions
 from tests.e2e.helpers import SCREENSHOTS, check_axe, login, screenshot
 
 WIDE = {"width": 1280, "height": 900}
+BOARD = "bantochuc"
+LEARNER = _fixed_names()["hocvien"]
 DISCIPLINE = "Xem xét kỷ luật đảng viên là trưởng thôn thu tiền đóng góp sai quy định"
 
 
@@ -162,3 +165,25 @@ def test_grader_sees_word_count_and_radios_by_their_labels_learner_sees_levels(
     wide_learner = desktop("hocvien")
     wide_learner.goto(summary_url)
     wide_look(wide_learner, "authors-c-04-learner-levels-desktop")
+
+
+def test_board_reads_the_cohort_gradebook(phone_pages, desktop, live_server):
+    board = phone_pages(BOARD)
+    # the demo cohort with learners (hocvien is in the UBND one)
+    for cohort_id in range(1, 10):
+        board.goto(f"{live_server}/evaluation/cohorts/{cohort_id}/gradebook")
+        if board.locator("table.gradebook tbody th[scope=row]").count():
+            break
+    board.goto(f"{live_server}/evaluation/cohorts/{cohort_id}")
+    click_and_wait(board, board.get_by_role("link", name="Bảng điểm (mọi thành phần)"))
+    expect(board.get_by_role("heading", level=1)).to_contain_text("Bảng điểm lớp")
+    table = board.locator("table.gradebook")
+    expect(table.get_by_role("columnheader", name="Kiểm tra đầu vào")).to_be_visible()
+    expect(table.get_by_role("rowheader").filter(has_text=LEARNER)).to_have_count(1)
+    look(board, "authors-d-01-gradebook")
+    with board.expect_download() as download:
+        board.get_by_role("link", name="Tải CSV").click()
+    assert download.value.suggested_filename.endswith("-bang-diem.csv")
+    wide = desktop(BOARD)
+    wide.goto(board.url)
+    wide_look(wide, "authors-d-02-gradebook-desktop")
