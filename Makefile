@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app lms
 PORT ?= 5000
 
-.PHONY: run test test-fast bench lint install install-test translations browser nginx clean
+.PHONY: run test test-fast bench lint install install-test translations browser nginx graphviz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed translations
-install-test: $(VENV)/.installed-test translations browser nginx
+install-test: $(VENV)/.installed-test translations browser nginx graphviz
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d lms/translations >/dev/null
@@ -40,6 +40,13 @@ nginx:
 	  echo "nginx missing: installing Debian's package"; \
 	  (apt-get update -q && apt-get install -y -q nginx) >/dev/null || \
 	  echo "could not install nginx: the deployment tests will say so (and fail with CI=true)"; }
+
+# Debian's graphviz: `dot` draws the scenario graphs (without it the pages show a text list).
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+	  echo "graphviz missing: installing Debian's package"; \
+	  (apt-get update -q && apt-get install -y -q graphviz) >/dev/null || \
+	  echo "could not install graphviz: scenario graphs will be text lists and their tests skip"; }
 
 run: install
 	$(FLASK) db upgrade

@@ -43,6 +43,7 @@ DEFAULTS: dict[str, object] = {
     "LMS_REPORT_INLINE_MAX_CADRES": 20000,
     # A quiz results export with more finished attempts than this runs as a job.
     "LMS_JOB_EXPORT_INLINE_MAX": 2000,
+    "LMS_GRAPHVIZ_DOT": "dot",  # Graphviz's dot (scenario graphs); missing: graphs as text lists
 }
 
 _BOOL_KEYS = {"LMS_SECURE_COOKIES", "LMS_TRUST_PROXY"}

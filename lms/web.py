@@ -319,7 +319,11 @@ def home():
     has_profile = (
         db.session.scalar(select(CadreProfile.id).where(CadreProfile.user_id == current_user.id)) is not None
     )
-    return render_template("home.html", has_profile=has_profile)
+    from lms.review.services import count as review_count
+
+    return render_template(
+        "home.html", has_profile=has_profile, review_count=review_count(db.session, current_user)
+    )
 
 
 @core.post("/lang/<code>")

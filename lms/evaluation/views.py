@@ -308,6 +308,40 @@ def cohort(cohort_id: int):
     )
 
 
+@bp.get("/cohorts/<int(max=2147483647):cohort_id>/gradebook")
+@requires("evaluation.board")
+def gradebook(cohort_id: int):
+    from lms.evaluation import gradebook as book
+    from lms.evaluation import inputs
+
+    info = inputs.cohort_info(db.session, cohort_id)
+    if info is None:
+        abort(404)
+    return render_template(
+        "evaluation/gradebook.html",
+        info=info,
+        rows=book.gradebook(db.session, cohort_id, unit_scope(current_user)),
+        components=book.GRADEBOOK_COMPONENTS,
+    )
+
+
+@bp.get("/cohorts/<int(max=2147483647):cohort_id>/gradebook.csv")
+@requires("evaluation.board")
+def gradebook_csv(cohort_id: int):
+    from lms.evaluation import gradebook as book
+    from lms.evaluation import inputs
+
+    info = inputs.cohort_info(db.session, cohort_id)
+    if info is None:
+        abort(404)
+    body = book.to_csv(book.gradebook(db.session, cohort_id, unit_scope(current_user)))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{info["code"]}-bang-diem.csv"'},
+    )
+
+
 @bp.post("/cohorts/<int(max=2147483647):cohort_id>/finalize")
 @requires("evaluation.schemes")
 def finalize(cohort_id: int):

@@ -14,15 +14,13 @@ import dataclasses
 import re
 from typing import Any
 
-from markupsafe import Markup
-
 from lms.errors import LmsError
-from lms.scenarios import svg
+from lms.scenarios import drawing
 from lms.scenarios.graph import NODE_KINDS, fmt_points, parse_condition, targets
 from lms.scenarios.validate import NODE_ID, VARIABLE, Checked
 
 MAX_CHOICES = 6
-KIND_LABELS = svg.KIND_LABELS
+KIND_LABELS = drawing.KIND_LABELS
 # Keys each kind keeps when its form is saved (id and kind are fixed once created).
 KIND_FIELDS = {
     "situation": ("title", "text", "next"),
@@ -342,27 +340,7 @@ def outgoing(node: dict) -> list[str]:
     return [t if t else "?" for t in targets(node)]
 
 
-def draw(doc: dict) -> Markup | None:
-    """The SVG of a possibly unfinished document: unknown targets are dropped, nodes with no
-    way forward are marked as dead ends. Never raises (a broken draft must not break a page)."""
-    try:
-        nodes = [
-            dict(n) for n in doc.get("nodes") or [] if isinstance(n, dict) and isinstance(n.get("id"), str)
-        ]
-        if not nodes:
-            return None
-        ids = {n["id"] for n in nodes}
-        for node in nodes:
-            if node.get("kind") == "decision":
-                node["choices"] = [
-                    c for c in node.get("choices") or [] if isinstance(c, dict) and c.get("next") in ids
-                ]
-            elif node.get("next") not in ids:
-                node.pop("next", None)
-        start = doc.get("start") if doc.get("start") in ids else nodes[0]["id"]
-        dead = {
-            n["id"] for n in nodes if n.get("kind") != "ending" and not (n.get("next") or n.get("choices"))
-        }
-        return svg.render({"start": start, "nodes": nodes, "variables": {}}, dead)
-    except Exception:  # noqa: BLE001 — drawing is a convenience; the report says what is wrong
-        return None
+def draw(doc: dict, href_for=None, binary: str = "dot") -> drawing.Drawing | None:
+    """The graph of a possibly unfinished document (``drawing.draw``). Never raises (a broken
+    draft must not break a page); without Graphviz the drawing is a text list."""
+    return drawing.draw(doc, href_for, binary)

@@ -20,7 +20,7 @@ from wtforms import SelectChoice
 from lms.auth.permissions import authorize, requires
 from lms.db import db
 from lms.errors import LmsError
-from lms.scenarios import editor
+from lms.scenarios import editor, names
 from lms.scenarios import services as sv
 from lms.scenarios.forms import (
     AddNodeForm,
@@ -37,7 +37,7 @@ from lms.scenarios.forms import (
 from lms.scenarios.graph import fmt_points
 from lms.scenarios.models import STATUS_LABELS, Scenario
 from lms.scenarios.validate import FIELDS, known_codes
-from lms.scenarios.views import _owner_units, bp
+from lms.scenarios.views import _owner_units, bp, draw
 from lms.web import now
 
 MAX_CRITERIA, MAX_LEVELS = 20, 10
@@ -142,7 +142,7 @@ def _overview(scenario: Scenario, add_form: AddNodeForm, error: str | None = Non
         scenario,
         status,
         rows=rows,
-        graph_svg=editor.draw(doc),
+        graph=draw(doc, scenario),
         add_form=add_form,
         add_error=error,
         start_form=start_form,
@@ -196,7 +196,9 @@ def _meta_choices(form: MetadataForm) -> None:
 
     data = load_reference_data()
     known = known_codes()
-    form.field.choices = [SelectChoice("", _("— Chọn lĩnh vực —"))] + [SelectChoice(f) for f in FIELDS]
+    form.field.choices = [SelectChoice("", _("— Chọn lĩnh vực —"))] + [
+        SelectChoice(f, names.field_name(f)) for f in FIELDS
+    ]
     form.titles.choices = [
         SelectChoice(t["code"], t["name"]) for t in data["titles"] if t["code"] in known["titles"]
     ]

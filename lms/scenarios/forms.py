@@ -19,6 +19,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from lms.auth.models import Role
 
+GRADING_METHOD_LABELS = {
+    "highest": _l("Lượt cao nhất"),
+    "last": _l("Lượt cuối"),
+    "first": _l("Lượt đầu"),
+    "mean": _l("Trung bình các lượt"),
+}
+
 
 class SourceForm(FlaskForm):
     source = TextAreaField(
@@ -113,12 +120,7 @@ class MetadataForm(FlaskForm):
     )
     grading_method = SelectField(
         _l("Cách tính điểm khi làm nhiều lượt"),
-        choices=[
-            SelectChoice("highest", _l("Lượt cao nhất")),
-            SelectChoice("last", _l("Lượt cuối")),
-            SelectChoice("first", _l("Lượt đầu")),
-            SelectChoice("mean", _l("Trung bình các lượt")),
-        ],
+        choices=[SelectChoice(key, label) for key, label in GRADING_METHOD_LABELS.items()],
     )
 
 

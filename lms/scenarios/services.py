@@ -930,3 +930,29 @@ def get_response(session: Session, public_id: str) -> ScenarioResponse:
     if response is None:
         raise NotFound("Không tìm thấy câu trả lời.")
     return response
+
+
+def word_count(text: str | None) -> int:
+    """Words of a free-text answer as a grader counts them (runs of non-space characters)."""
+    return len((text or "").split())
+
+
+def criterion_levels(node: dict, response: ScenarioResponse) -> list[dict]:
+    """What the learner sees of a graded answer: each criterion, the level given, its points
+    and the best points of that criterion (levels stored as indexes into the node's rubric)."""
+    chosen = response.chosen_levels
+    rows = []
+    for index, criterion in enumerate(node.get("rubric") or []):
+        levels = criterion.get("levels") or []
+        if index >= len(chosen) or not 0 <= chosen[index] < len(levels):
+            return []  # a rubric that no longer matches the grade: show only the total
+        level = levels[chosen[index]]
+        rows.append(
+            {
+                "criterion": criterion.get("criterion", ""),
+                "label": level.get("label", ""),
+                "points": level.get("points", 0),
+                "max": max(lv.get("points", 0) for lv in levels),
+            }
+        )
+    return rows

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,10 +27,12 @@ from lms.auth.permissions import authorize, can, requires, unit_scope
 from lms.db import db
 from lms.errors import Conflict, InvalidFile, LmsError
 from lms.org.models import Unit
+from lms.scenarios import diff as scenario_diff
 from lms.scenarios import (
     drafts,
     editor,
     learner,  # noqa: F401  (lists scenarios inside the learner's courses)
+    names,
     permissions,  # noqa: F401  (registers the rules)
     producers,  # noqa: F401  (registers what scenarios produce for a program)
     stats,
@@ -194,7 +207,14 @@ def _summary(run: ScenarioRun, graph: Graph):
     responses = []
     for response in run.responses:
         node = graph.node(response.node_id)
-        responses.append({"response": response, "node": node, "html": run.scenario.html.get(node["id"], {})})
+        responses.append(
+            {
+                "response": response,
+                "node": node,
+                "html": run.scenario.html.get(node["id"], {}),
+                "levels": sv.criterion_levels(node, response) if response.graded else [],
+            }
+        )
     return render_template(
         "scenarios/summary.html",
         run=run,
@@ -261,7 +281,11 @@ def _owner_units() -> list[Unit]:
 @bp.get("/manage")
 @requires("scenarios.analytics")
 def manage():
-    query = select(Scenario).join(Unit, Unit.id == Scenario.owner_unit_id).where(unit_scope(current_user))
+    # approvers list what they may approve (their unit's subtree), like authors and admins
+    scope = unit_scope(current_user)
+    if can(current_user, "scenarios.approve") and current_user.unit is not None:
+        scope = Unit.path.startswith(current_user.unit.path, autoescape=True)
+    query = select(Scenario).join(Unit, Unit.id == Scenario.owner_unit_id).where(scope)
     status = request.args.get("status")
     if status in ScenarioStatus.__members__:
         query = query.where(Scenario.status == ScenarioStatus(status))
@@ -292,7 +316,19 @@ def create():
     )
 
 
-def _preview(text: str):
+def draw(doc, scenario: Scenario | None = None):
+    """The graph of ``doc``; each node links to its form in the editor when ``scenario`` is a
+    version the user may edit, otherwise to its line in the text list under the drawing."""
+    href_for = None
+    if scenario is not None and scenario.editable and can(current_user, "scenarios.author", scenario):
+
+        def href_for(node_id: str) -> str:
+            return url_for(".author_node", public_id=scenario.public_id, node_id=node_id)
+
+    return editor.draw(doc, href_for, current_app.config.get("LMS_GRAPHVIZ_DOT") or "dot")
+
+
+def _preview(text: str, scenario: Scenario | None = None):
     """Best-effort graph of a document that failed validation (to show what is wrong)."""
     import yaml
 
@@ -302,7 +338,7 @@ def _preview(text: str):
         doc = safe_yaml.load(text)
     except yaml.YAMLError:
         return None
-    return editor.draw(doc) if isinstance(doc, dict) else None
+    return draw(doc, scenario) if isinstance(doc, dict) else None
 
 
 @bp.get("/manage/<public_id>")
@@ -316,7 +352,9 @@ def detail(public_id: str):
     return render_template(
         "scenarios/detail.html",
         scenario=scenario,
-        graph_svg=editor.draw(scenario.doc),
+        graph=draw(scenario.doc, scenario),
+        meta=names.metadata(scenario),
+        changes=scenario_diff.changes_for(db.session, scenario),
         versions=versions,
         labels=STATUS_LABELS,
         wf=WorkflowForm(),
@@ -343,7 +381,7 @@ def edit(public_id: str):
             sv.save_draft(db.session, scenario, current_user, form.source.data, now())
         except InvalidFile as exc:
             db.session.rollback()
-            problems, preview = exc.problems, _preview(form.source.data)
+            problems, preview = exc.problems, _preview(form.source.data, scenario)
         else:
             db.session.commit()
             flash(
@@ -360,7 +398,7 @@ def edit(public_id: str):
         form=form,
         scenario=scenario,
         problems=problems,
-        preview=preview or editor.draw(scenario.doc),
+        preview=preview or draw(scenario.doc, scenario),
     )
 
 
@@ -475,6 +513,7 @@ def grade(public_id: str):
         review_mode=review_mode,
         error=error,
         chosen=response.chosen_levels,
+        word_count=sv.word_count(response.answer),
         is_admin=current_user.role == Role.admin,
     ), (400 if error else 200)
 
