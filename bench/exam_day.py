@@ -109,9 +109,10 @@ def pg_reachable(pg_url: str) -> bool:
     return True
 
 
-def setup(url: str, learners: int, app_root: Path = ROOT) -> dict:
+def setup(url: str, learners: int, app_root: Path = ROOT, unlimited: bool = False) -> dict:
     """Schema, a province with communes, N learners with cadre profiles (one password hash),
-    the 20-question exit test imported through the quizzes services."""
+    the 20-question exit test imported through the quizzes services (with ``unlimited``: the
+    same test allowing any number of attempts, for the closed loop)."""
     from sqlalchemy import insert
 
     from lms import create_app
@@ -171,7 +172,14 @@ def setup(url: str, learners: int, app_root: Path = ROOT) -> dict:
                 )
             session.execute(insert(CadreProfile), profiles)
             import_questions(session, parse_gift_files([DATA / "bench-exit.gift"]), None, now)
-            import_quiz_files(session, [DATA / "bench-exit.yaml"], province.code, None, now)
+            quiz_file = DATA / "bench-exit.yaml"
+            if unlimited:
+                quiz_file = Path(tempfile.mkdtemp(prefix="exam-day-quiz-")) / "bench-exit.yaml"
+                text = (DATA / "bench-exit.yaml").read_text(encoding="utf-8")
+                quiz_file.write_text(
+                    text.replace("attempts_allowed: 1", "attempts_allowed: 0"), encoding="utf-8"
+                )
+            import_quiz_files(session, [quiz_file], province.code, None, now)
             quiz = session.scalar(Quiz.__table__.select().with_only_columns(Quiz.public_id))
             session.commit()
         finally:
@@ -727,6 +735,12 @@ def main(argv: list[str] | None = None) -> int:
         "--trace", type=Path, help="write per-request CSVs and gunicorn access logs to this folder"
     )
     parser.add_argument("--no-floor", action="store_true", help="skip the floor (diagnosis only: no ratio)")
+    parser.add_argument(
+        "--closed-loop",
+        action="store_true",
+        help="capacity: every learner repeats the whole exam, no think time, for --seconds",
+    )
+    parser.add_argument("--saves", type=int, default=20, help="autosaves per attempt in --closed-loop")
     args = parser.parse_args(argv)
     if not 1 <= args.learners <= 5000 or not 5 <= args.seconds <= 1800:
         parser.error("--learners 1..5000, --seconds 5..1800")
@@ -741,9 +755,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.db == "both" and not pg_reachable(args.pg_url):
         print(f"PostgreSQL is not reachable at {args.pg_url}: SQLite only", file=sys.stderr)
         kinds = ["sqlite"]
-    results = [run(kind, args) for kind in kinds]
+    if args.closed_loop:
+        from bench import closed_loop
+
+        results = [closed_loop.run(kind, args) for kind in kinds]
+    else:
+        results = [run(kind, args) for kind in kinds]
     if args.table or not args.json:
-        print(table(results))
+        print(closed_loop.table(results) if args.closed_loop else table(results))
     if args.json:
         print(json.dumps(results[0] if len(results) == 1 else {"runs": results}, ensure_ascii=False))
     bad = any(r["errors"] or r["lost_answers"] for r in results)
@@ -751,4 +770,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # one copy of this module (bench/closed_loop.py imports bench.exam_day)
+    from bench.exam_day import main as _main
+
+    sys.exit(_main())
