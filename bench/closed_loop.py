@@ -1,16 +1,22 @@
 """Exam-day capacity: the closed-loop mode of bench/exam_day.py (``--closed-loop``).
 
-Every learner logs in once (the lobby, all within --login-window), then, once everyone is in,
-repeats the whole exam with no think time for --seconds: the quiz list, "Bắt đầu", the attempt
-page, --saves autosaves (each answer once, random order; one request at a time), submit. The quiz
-allows unlimited attempts. The floor (bench/floor_app.py) gets the same requests under the same
-URLs from the same client code in the same run (no login: a ``learner`` cookie). A request
-is sent only before the end of the window; an attempt counts when its submit was answered in it.
+Every learner logs in once (the lobby, all within --login-window), then repeats the whole exam
+with no think time: the quiz list, "Bắt đầu", the attempt page, --saves autosaves (each answer
+once, random order; one request at a time), submit. The quiz allows unlimited attempts. The floor
+(bench/floor_app.py) gets the same requests under the same URLs from the same client code in the
+same run (no login: a ``learner`` cookie).
+
+Both apps are served at once and take turns: --rounds turns of --seconds/--rounds each, ours
+then the floor's, so a neighbour's load on the shared machine falls on both alike. A learner
+sends a request only while its side's turn is open (a closed turn pauses it mid-attempt; it
+goes on at the next turn); the requests in flight when a turn ends come back before the other
+side's turn opens. An attempt counts in the turn its submit was sent.
 
 Reported for both: attempts/min, saves/s, p50/p99 per request kind, errors, lost answers (the
-database check of exam_day.lost_answers; for the floor, its answer table), and
-``capacity_ratio`` = our attempts/min ÷ the floor's. Also the lobby: how long N logins took and
-the server CPU seconds they cost (gunicorn's processes, from /proc).
+database check of exam_day.lost_answers; for the floor, its answer table), server CPU per
+attempt, the load average at the turns, and ``capacity_ratio`` = our attempts/min ÷ the
+floor's. Also the lobby: how long N logins took and the server CPU seconds they cost
+(gunicorn's processes, from /proc).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import random
 import secrets
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.exam_day import (
@@ -61,28 +68,43 @@ def server_cpu(procs) -> float:
     return total
 
 
-class Loop:
-    """The shared clock of one closed-loop run: lobby barrier, window, completed attempts."""
-
-    def __init__(self, learners: int, seconds: float):
-        self.learners, self.seconds = learners, seconds
-        self.logged_in = 0
-        self.everyone_in = asyncio.Event()
-        self.lobby = [float("inf"), 0.0]  # first login sent, last login answered
-        self.start = self.end = 0.0
-        self.completed = 0
-
-    def arrived(self) -> None:
-        self.logged_in += 1
-        if self.logged_in == self.learners:
-            self.everyone_in.set()
-
-    def open(self) -> bool:
-        return time.monotonic() < self.end
+class Stop(Exception):
+    """The run is over: the learner leaves (between two requests)."""
 
 
-async def login(client, username: str, stats: Stats, loop: Loop) -> bool:
-    loop.lobby[0] = min(loop.lobby[0], time.monotonic())
+@dataclass
+class Side:
+    """One app of a closed-loop run (ours or the floor), its learners and its time slices.
+
+    The two apps are served at the same time and take turns: the learners of one side send
+    requests only while its gate is open, so the neighbours' load on this shared machine falls
+    on both sides alike (a run of ours then a run of the floor measured two different machines
+    when someone's test suite started in between)."""
+
+    name: str
+    stats: Stats
+    procs: list
+    gate: asyncio.Event = field(default_factory=asyncio.Event)
+    finished: bool = False
+    inflight: int = 0
+    completed: int = 0
+    open_s: float = 0.0
+    cpu_s: float = 0.0
+    loads: list[float] = field(default_factory=list)
+
+    async def request(self, client, kind: str, method: str, path: str, **kw):
+        await self.gate.wait()
+        if self.finished:
+            raise Stop
+        self.inflight += 1
+        try:
+            return await self.stats.request(client, kind, method, path, **kw)
+        finally:
+            self.inflight -= 1
+
+
+async def login(client, username: str, stats: Stats, lobby: list[float]) -> bool:
+    lobby[0] = min(lobby[0], time.monotonic())
     page = await stats.request(client, "login_page", "GET", "/login")
     token = CSRF_RE.search(page.text)
     if page.status_code != 200 or not token:
@@ -90,32 +112,27 @@ async def login(client, username: str, stats: Stats, loop: Loop) -> bool:
         return False
     data = {"username": username, "password": PASSWORD, "csrf_token": token.group(1)}
     response = await stats.request(client, "login", "POST", "/login", data=data)
-    loop.lobby[1] = max(loop.lobby[1], time.monotonic())
+    lobby[1] = max(lobby[1], time.monotonic())
     if response.status_code != 302:
         stats.fail("login", response)
         return False
     return True
 
 
-async def one_attempt(client, i: int, stats: Stats, loop: Loop, rng: random.Random, saves: int) -> None:
-    """list → start → page → saves → submit, no pause; returns early when the window closes."""
-    if not loop.open():
-        return
-    listing = await stats.request(client, "list", "GET", "/quizzes")
+async def one_attempt(client, side: Side, rng: random.Random, saves: int) -> None:
+    """list → start → page → saves → submit, no pause (a closed gate pauses it mid-way)."""
+    stats = side.stats
+    listing = await side.request(client, "list", "GET", "/quizzes")
     token, start = CSRF_RE.search(listing.text), START_RE.search(listing.text)
     if listing.status_code != 200 or not token or not start:
         return stats.fail("list", listing, "no start button")
-    if not loop.open():
-        return
-    response = await stats.request(
+    response = await side.request(
         client, "start", "POST", start.group(1), data={"csrf_token": token.group(1)}
     )
     if response.status_code != 302:
         return stats.fail("start", response)
     attempt_path = response.headers["location"]
-    if not loop.open():
-        return
-    page = await stats.request(client, "page", "GET", attempt_path)
+    page = await side.request(client, "page", "GET", attempt_path)
     token = CSRF_RE.search(page.text)
     choices: dict[int, list[str]] = {}
     for position, value in FIELD_RE.findall(page.text):
@@ -128,13 +145,11 @@ async def one_attempt(client, i: int, stats: Stats, loop: Loop, rng: random.Rand
     rng.shuffle(positions)
     seq = int(time.time() * 1000)
     for k in range(saves):
-        if not loop.open():
-            return
         position = positions[k % len(positions)]
         value = rng.choice(choices[position])
         seq = max(int(time.time() * 1000), seq + 1)  # as quiz.js
         body = {"answers": {str(position): {"fields": {f"q{position}": [value]}, "seq": seq}}}
-        response = await stats.request(
+        response = await side.request(
             client, "save", "POST", f"{attempt_path}/save", json=body, headers=headers
         )
         if not 200 <= response.status_code < 300:
@@ -142,90 +157,108 @@ async def one_attempt(client, i: int, stats: Stats, loop: Loop, rng: random.Rand
         key = (public_id, position)
         if key not in stats.acked or stats.acked[key][0] < seq:
             stats.acked[key] = (seq, value)
-    if not loop.open():
-        return
-    response = await stats.request(
+    response = await side.request(
         client, "submit", "POST", attempt_path, data={"csrf_token": token.group(1), "action": "submit"}
     )
     if response.status_code != 302 or "/review" not in response.headers.get("location", ""):
         return stats.fail("submit", response)
-    if time.monotonic() <= loop.end:
-        loop.completed += 1
+    side.completed += 1
 
 
-async def learner(i: int, username: str | None, stats: Stats, loop: Loop, args) -> None:
+async def learner(i: int, username: str | None, side: Side, lobby: list[float], arrived, args) -> None:
     rng = random.Random(i)
     async with new_client(args) as client:
         try:
             if username is None:  # the floor: no login, the learner is a cookie
                 client.cookies["learner"] = str(i + 1)
-                loop.arrived()
+                arrived()
             else:
                 await asyncio.sleep(i * args.login_window / args.learners)
-                ok = await login(client, username, stats, loop)
-                loop.arrived()
+                ok = await login(client, username, side.stats, lobby)
+                arrived()
                 if not ok:
                     return
-            await loop.everyone_in.wait()
-            while loop.open():
-                await one_attempt(client, i, stats, loop, rng, args.saves)
+            while not side.finished:
+                await one_attempt(client, side, rng, args.saves)
+        except (Stop, WireError):
+            pass  # WireError: counted in Stats.request
         except Budget:
-            stats.errors["stopped by the request/time cap"] += 1
-        except WireError:
-            pass  # counted in Stats.request
+            side.stats.errors["stopped by the request/time cap"] += 1
         except Exception as exc:  # httpx errors with --client httpx
-            stats.errors[f"{type(exc).__name__}"] += 1
+            side.stats.errors[f"{type(exc).__name__}"] += 1
 
 
-async def drive(stats: Stats, loop: Loop, usernames: list[str | None], args, procs) -> dict:
-    tasks = [asyncio.create_task(learner(i, name, stats, loop, args)) for i, name in enumerate(usernames)]
-    cpu0 = server_cpu(procs)
-    await loop.everyone_in.wait()
-    lobby_cpu = server_cpu(procs) - cpu0
-    loop.start = time.monotonic()
-    loop.end = loop.start + args.seconds
-    load = os.getloadavg()[0]
-    cpu1 = server_cpu(procs)
+async def drive(ours: Side, floor: Side, usernames: list[str], args) -> dict:
+    """The lobby (our logins), then --rounds turns of --seconds/rounds each: ours, the floor."""
+    everyone = asyncio.Event()
+    count = [0]
+
+    def arrived() -> None:
+        count[0] += 1
+        if count[0] == 2 * args.learners:
+            everyone.set()
+
+    lobby = [float("inf"), 0.0]
+    cpu0 = server_cpu(ours.procs)
+    tasks = [
+        asyncio.create_task(learner(i, name, ours, lobby, arrived, args)) for i, name in enumerate(usernames)
+    ]
+    tasks += [
+        asyncio.create_task(learner(i, None, floor, lobby, arrived, args)) for i in range(args.learners)
+    ]
+    await everyone.wait()
+    lobby_cpu = server_cpu(ours.procs) - cpu0
+    turn = args.seconds / args.rounds
+    for _ in range(args.rounds):
+        for side in (ours, floor):
+            side.loads.append(os.getloadavg()[0])
+            cpu = server_cpu(side.procs)
+            began = time.monotonic()
+            side.gate.set()
+            await asyncio.sleep(turn)
+            side.gate.clear()
+            side.open_s += time.monotonic() - began
+            while side.inflight:  # the requests sent before the gate closed come back
+                await asyncio.sleep(0.002)
+            side.cpu_s += server_cpu(side.procs) - cpu
+    for side in (ours, floor):
+        side.loads.append(os.getloadavg()[0])
+        side.finished = True
+        side.gate.set()
     try:
-        await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.seconds + args.timeout + 30)
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.timeout + 30)
     except TimeoutError:
-        stats.errors["stopped by the time cap"] += sum(1 for t in tasks if not t.done())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-    return {
-        "lobby_cpu_s": lobby_cpu,
-        "loop_cpu_s": server_cpu(procs) - cpu1,
-        "load_start": load,
-        "load_end": os.getloadavg()[0],
-    }
+    return {"lobby": lobby, "lobby_cpu_s": lobby_cpu}
 
 
 def new_stats(args, bases: list[str]) -> Stats:
-    # far above what two cores serve (the floor: ~20 requests per attempt, ~25 attempts/s)
+    # far above what two cores serve (the floor: ~24 requests per attempt, ~25 attempts/s)
     return Stats(
         max_requests=4 * args.learners + int(3000 * args.seconds),
-        hard_deadline=time.monotonic() + args.learners * 2 + args.login_window + args.seconds + 120,
+        hard_deadline=time.monotonic() + args.learners * 2 + args.login_window + 2 * args.seconds + 300,
         bases=bases,
         trace=None,
     )
 
 
-def one_side(stats: Stats, loop: Loop, info: dict, lost: int, args) -> dict:
+def one_side(side: Side, lost: int) -> dict:
+    stats, minutes = side.stats, side.open_s / 60
     saves = stats.latencies.get("save", [])
     out = {
-        "attempts": loop.completed,
-        "attempts_per_min": round(loop.completed * 60 / args.seconds, 1),
-        "saves_per_s": round(len(saves) / args.seconds, 1),
+        "attempts": side.completed,
+        "attempts_per_min": round(side.completed / minutes, 1),
+        "saves_per_s": round(len(saves) / side.open_s, 1),
+        "open_s": round(side.open_s, 1),
         "requests": stats.requests,
         "errors": sum(stats.errors.values()),
         "error_kinds": dict(stats.errors),
         "lost_answers": lost,
         "acknowledged_answers": len(stats.acked),
-        "server_cpu_ms_per_attempt": round(1000 * info["loop_cpu_s"] / loop.completed, 1)
-        if loop.completed
-        else None,
-        "load_average": [round(info["load_start"], 2), round(info["load_end"], 2)],
+        "server_cpu_ms_per_attempt": round(1000 * side.cpu_s / side.completed, 1) if side.completed else None,
+        "load_average": [round(min(side.loads), 2), round(max(side.loads), 2)],
     }
     for kind in KINDS:
         values = stats.latencies.get(kind, [])
@@ -270,32 +303,14 @@ def floor_lost(url: str, acked: dict[tuple[str, int], tuple[int, str]]) -> int:
 
 def run(kind: str, args) -> dict:
     say = (lambda *a: print(*a, file=sys.stderr, flush=True)) if not args.quiet else (lambda *a: None)
+    if args.client != "wire":
+        raise SystemExit("--closed-loop uses the wire client (a learner keeps it across turns)")
     url, drop = make_database(kind, args.pg_url)
     try:
         began = time.monotonic()
         world = setup(url, args.learners, args.app_root, unlimited=True)
         took, load = time.monotonic() - began, os.getloadavg()[0]
         say(f"[{kind}] closed loop: setup {args.learners} learners ({took:.1f} s), load {load:.2f}")
-        env = {"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": "bench-" + secrets.token_hex(16)}
-        servers = serve("lms:create_app()", env, args, args.instances)
-        try:
-            stats, loop = new_stats(args, servers.bases), Loop(args.learners, args.seconds)
-            info = asyncio.run(drive(stats, loop, world["usernames"], args, servers.procs))
-        finally:
-            servers.stop()
-        lost, _ = lost_answers(url, stats.acked)
-        ours = one_side(stats, loop, info, lost, args)
-        logins = stats.latencies.get("login", [])
-        lobby = {
-            "learners": args.learners,
-            "window_s": args.login_window,
-            "took_s": round(loop.lobby[1] - loop.lobby[0], 1) if logins else None,
-            "server_cpu_s": round(info["lobby_cpu_s"], 1),
-            "server_cpu_ms_per_login": round(1000 * info["lobby_cpu_s"] / len(logins), 1) if logins else None,
-            "login_p50_ms": round(pct(logins, 50), 1),
-            "login_p99_ms": round(pct(logins, 99), 1),
-        }
-        say(f"[{kind}] app: {ours['attempts_per_min']} attempts/min, lobby {lobby}")
         from sqlalchemy import create_engine
 
         from bench.floor_app import metadata
@@ -303,41 +318,61 @@ def run(kind: str, args) -> dict:
         engine = create_engine(url)
         metadata.create_all(engine)
         engine.dispose()
-        floor_servers = serve(
-            "bench.floor_app:create_app()", {"BENCH_DATABASE_URL": url}, args, args.instances
-        )
+        env = {"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": "bench-" + secrets.token_hex(16)}
+        servers = serve("lms:create_app()", env, args, args.instances)
         try:
-            fstats, floop = new_stats(args, floor_servers.bases), Loop(args.learners, args.seconds)
-            finfo = asyncio.run(drive(fstats, floop, [None] * args.learners, args, floor_servers.procs))
+            floor_servers = serve(
+                "bench.floor_app:create_app()", {"BENCH_DATABASE_URL": url}, args, args.instances
+            )
+        except BaseException:
+            servers.stop()
+            raise
+        try:
+            ours = Side("app", new_stats(args, servers.bases), servers.procs)
+            floor = Side("floor", new_stats(args, floor_servers.bases), floor_servers.procs)
+            info = asyncio.run(drive(ours, floor, world["usernames"], args))
         finally:
+            servers.stop()
             floor_servers.stop()
-        floor = one_side(fstats, floop, finfo, floor_lost(url, fstats.acked), args)
-        say(f"[{kind}] floor: {floor['attempts_per_min']} attempts/min")
+        lost, _ = lost_answers(url, ours.stats.acked)
+        app_side, floor_side = one_side(ours, lost), one_side(floor, floor_lost(url, floor.stats.acked))
     finally:
         drop()
-    result = {
+    logins = ours.stats.latencies.get("login", [])
+    lobby = {
+        "learners": args.learners,
+        "window_s": args.login_window,
+        "took_s": round(info["lobby"][1] - info["lobby"][0], 1) if logins else None,
+        "server_cpu_s": round(info["lobby_cpu_s"], 1),
+        "server_cpu_ms_per_login": round(1000 * info["lobby_cpu_s"] / len(logins), 1) if logins else None,
+        "login_p50_ms": round(pct(logins, 50), 1),
+        "login_p99_ms": round(pct(logins, 99), 1),
+    }
+    ratio = (
+        app_side["attempts_per_min"] / floor_side["attempts_per_min"]
+        if floor_side["attempts_per_min"]
+        else None
+    )
+    say(f"[{kind}] app {app_side['attempts_per_min']}, floor {floor_side['attempts_per_min']} attempts/min")
+    return {
         "mode": "closed_loop",
         "db": kind,
         "learners": args.learners,
         "seconds": args.seconds,
+        "rounds": args.rounds,
         "saves_per_attempt": args.saves,
         "workers": args.workers,
         "worker_class": args.worker_class,
-        "app": ours,
-        "floor": floor,
+        "app": app_side,
+        "floor": floor_side,
         "lobby": lobby,
-        "capacity_ratio": round(ours["attempts_per_min"] / floor["attempts_per_min"], 3)
-        if floor["attempts_per_min"]
-        else None,
+        "capacity_ratio": round(ratio, 3) if ratio is not None else None,
         # flat copies for the table and for --json readers
-        "attempts_per_min": ours["attempts_per_min"],
-        "floor_attempts_per_min": floor["attempts_per_min"],
-        "errors": ours["errors"],
-        "lost_answers": ours["lost_answers"],
-        "floor_errors": floor["errors"],
-        "floor_lost_answers": floor["lost_answers"],
+        "attempts_per_min": app_side["attempts_per_min"],
+        "floor_attempts_per_min": floor_side["attempts_per_min"],
+        "errors": app_side["errors"] + floor_side["errors"],
+        "lost_answers": app_side["lost_answers"] + floor_side["lost_answers"],
     }
-    return result
 
 
 def table(results: list[dict]) -> str:

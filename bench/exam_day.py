@@ -741,6 +741,7 @@ def main(argv: list[str] | None = None) -> int:
         help="capacity: every learner repeats the whole exam, no think time, for --seconds",
     )
     parser.add_argument("--saves", type=int, default=20, help="autosaves per attempt in --closed-loop")
+    parser.add_argument("--rounds", type=int, default=3, help="--closed-loop: turns of each app")
     args = parser.parse_args(argv)
     if not 1 <= args.learners <= 5000 or not 5 <= args.seconds <= 1800:
         parser.error("--learners 1..5000, --seconds 5..1800")
