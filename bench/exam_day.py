@@ -249,7 +249,7 @@ def serve(app_spec: str, env: dict, args, instances: int) -> Servers:
         )
         bases.append(f"http://127.0.0.1:{port}")
     servers = Servers(procs, bases)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded shared machine boots workers slowly
     for base in bases:
         while True:
             try:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from lms.auth.models import User
@@ -51,6 +51,7 @@ def available():
         rows = db.session.scalars(
             select(Attempt)
             .where(Attempt.user_id == current_user.id, Attempt.quiz_id.in_([q.id for q in quizzes]))
+            .options(lazyload(Attempt.quiz))  # the quizzes are in the session already: no join
             .order_by(Attempt.number)
         )
         for attempt in rows:
