@@ -742,6 +742,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--saves", type=int, default=20, help="autosaves per attempt in --closed-loop")
     parser.add_argument("--rounds", type=int, default=3, help="--closed-loop: turns of each app")
+    parser.add_argument("--warmup", type=float, default=3, help="--closed-loop: unmeasured first turn (s)")
     args = parser.parse_args(argv)
     if not 1 <= args.learners <= 5000 or not 5 <= args.seconds <= 1800:
         parser.error("--learners 1..5000, --seconds 5..1800")
