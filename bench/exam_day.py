@@ -57,6 +57,18 @@ QUIZ_CODE = "bench-dau-ra"
 CHANGED_SHARE = 1 / 3  # answers a learner changes later (a second save, higher seq)
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 START_RE = re.compile(r'action="(/quizzes/[^"/]+/start)"')
+INTRO_RE = re.compile(r'href="(/quizzes/[A-Za-z0-9_-]+)"')
+
+
+def start_path(listing_html: str):
+    """The start URL from the quiz list: a start form (the floor) or the link to the quiz's intro
+    page (the app: the learner reads it, then presses "Bắt đầu làm bài", a POST to <intro>/start).
+    The bench posts the start directly, for both apps alike, without reading the intro page."""
+    found = START_RE.search(listing_html)
+    if found:
+        return found.group(1)
+    intro = INTRO_RE.search(listing_html)
+    return intro.group(1) + "/start" if intro else None
 FIELD_RE = re.compile(r'name="q(\d+)" value="([^"]+)"')
 # one TLS context for every learner's client (plain HTTP here, but httpx builds a context per
 # client otherwise, ~20 ms of CPU each) and no proxy lookups from the environment
@@ -109,9 +121,10 @@ def pg_reachable(pg_url: str) -> bool:
     return True
 
 
-def setup(url: str, learners: int, app_root: Path = ROOT) -> dict:
+def setup(url: str, learners: int, app_root: Path = ROOT, unlimited: bool = False) -> dict:
     """Schema, a province with communes, N learners with cadre profiles (one password hash),
-    the 20-question exit test imported through the quizzes services."""
+    the 20-question exit test imported through the quizzes services (with ``unlimited``: the
+    same test allowing any number of attempts, for the closed loop)."""
     from sqlalchemy import insert
 
     from lms import create_app
@@ -171,7 +184,14 @@ def setup(url: str, learners: int, app_root: Path = ROOT) -> dict:
                 )
             session.execute(insert(CadreProfile), profiles)
             import_questions(session, parse_gift_files([DATA / "bench-exit.gift"]), None, now)
-            import_quiz_files(session, [DATA / "bench-exit.yaml"], province.code, None, now)
+            quiz_file = DATA / "bench-exit.yaml"
+            if unlimited:
+                quiz_file = Path(tempfile.mkdtemp(prefix="exam-day-quiz-")) / "bench-exit.yaml"
+                text = (DATA / "bench-exit.yaml").read_text(encoding="utf-8")
+                quiz_file.write_text(
+                    text.replace("attempts_allowed: 1", "attempts_allowed: 0"), encoding="utf-8"
+                )
+            import_quiz_files(session, [quiz_file], province.code, None, now)
             quiz = session.scalar(Quiz.__table__.select().with_only_columns(Quiz.public_id))
             session.commit()
         finally:
@@ -248,7 +268,7 @@ def serve(app_spec: str, env: dict, args, instances: int) -> Servers:
         )
         bases.append(f"http://127.0.0.1:{port}")
     servers = Servers(procs, bases)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded shared machine boots workers slowly
     for base in bases:
         while True:
             try:
@@ -392,14 +412,14 @@ async def _exam(i, username, quiz, stats: Stats, t0, args, rng, client) -> None:
     if response.status_code != 302:
         return stats.fail("login", response)
     listing = await stats.request(client, "list", "GET", "/quizzes")
-    token, start = CSRF_RE.search(listing.text), START_RE.search(listing.text)
-    if listing.status_code != 200 or not token or not start or quiz not in start.group(1):
+    token, start = CSRF_RE.search(listing.text), start_path(listing.text)
+    if listing.status_code != 200 or not token or not start or quiz not in start:
         return stats.fail("list", listing, "no start button")
     # the synchronized start: everyone presses "Bắt đầu" within --start-window
     await asyncio.sleep(max(0.0, t0 + i * args.start_window / args.learners - time.monotonic()))
     opened = time.monotonic()
     response = await stats.request(
-        client, "start", "POST", start.group(1), data={"csrf_token": token.group(1)}
+        client, "start", "POST", start, data={"csrf_token": token.group(1)}
     )
     if response.status_code != 302:
         return stats.fail("start", response)
@@ -734,6 +754,14 @@ def build_parser(description: str = __doc__.split("\n")[0]) -> argparse.Argument
         "--trace", type=Path, help="write per-request CSVs and gunicorn access logs to this folder"
     )
     parser.add_argument("--no-floor", action="store_true", help="skip the floor (diagnosis only: no ratio)")
+    parser.add_argument(
+        "--closed-loop",
+        action="store_true",
+        help="capacity: every learner repeats the whole exam, no think time, for --seconds",
+    )
+    parser.add_argument("--saves", type=int, default=20, help="autosaves per attempt in --closed-loop")
+    parser.add_argument("--rounds", type=int, default=3, help="--closed-loop: turns of each app")
+    parser.add_argument("--warmup", type=float, default=3, help="--closed-loop: unmeasured first turn (s)")
     return parser
 
 
@@ -757,9 +785,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.db == "both" and not pg_reachable(args.pg_url):
         print(f"PostgreSQL is not reachable at {args.pg_url}: SQLite only", file=sys.stderr)
         kinds = ["sqlite"]
-    results = [run(kind, args) for kind in kinds]
+    if args.closed_loop:
+        from bench import closed_loop
+
+        results = [closed_loop.run(kind, args) for kind in kinds]
+    else:
+        results = [run(kind, args) for kind in kinds]
     if args.table or not args.json:
-        print(table(results))
+        print(closed_loop.table(results) if args.closed_loop else table(results))
     if args.json:
         print(json.dumps(results[0] if len(results) == 1 else {"runs": results}, ensure_ascii=False))
     bad = any(r["errors"] or r["lost_answers"] for r in results)
@@ -767,4 +800,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # one copy of this module (bench/closed_loop.py imports bench.exam_day)
+    from bench.exam_day import main as _main
+
+    sys.exit(_main())

@@ -214,14 +214,37 @@ def attempt_post(public_id: str):
 @bp.post("/quizzes/attempts/<public_id>/save")
 @requires("attempt.view")
 def autosave(public_id: str):
-    """JSON autosave: {"answers": {"<position>": {"fields": {name: [values]}, "seq": n}}}."""
-    attempt = _own_open_attempt(public_id)
+    """JSON autosave: {"answers": {"<position>": {"fields": {name: [values]}, "seq": n}}}.
+
+    The hot path of an exam: the attempt's owner, state, deadline and the saved slots come in
+    one statement (services.autosave_target), no ORM attempt is loaded. Only the learner who
+    owns the attempt may save (403 otherwise, staff included); an attempt past its deadline
+    goes the slow way, which closes it (409)."""
     review_url = url_for("quizzes.review", public_id=public_id)
-    if not attempt.is_open:
+    items = _autosave_items(request.get_json(silent=True))
+    positions = {position for position, _, _ in items or []}
+    target = services.autosave_target(db.session, public_id, positions)
+    if target.user_id != current_user.id:
+        abort(403)
+    if target.overdue(now()):
+        return _autosave_closing(public_id, review_url)
+    if not target.is_open:
         return jsonify(state="closed", review_url=review_url), 409
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
+    if items is None:
         return jsonify(error=_("Dữ liệu gửi lên không hợp lệ.")), 400
+    try:
+        outcome = services.save_to_target(db.session, target, items, now())
+    except LmsError as exc:
+        db.session.rollback()
+        return jsonify(error=exc.message), 400
+    db.session.commit()
+    return jsonify(outcome)
+
+
+def _autosave_items(payload) -> list[tuple[int, dict, object]] | None:
+    """The (position, fields, seq) of a JSON autosave body, or None when it is malformed."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
+        return None
     items = []
     try:
         for position, entry in payload["answers"].items():
@@ -229,17 +252,14 @@ def autosave(public_id: str):
             fields = MultiDict([(str(k), str(v)) for k, values in raw.items() for v in values])
             items.append((int(position), fields.to_dict(flat=False), entry["seq"]))
     except (KeyError, TypeError, ValueError, AttributeError):
-        return jsonify(error=_("Dữ liệu gửi lên không hợp lệ.")), 400
-    try:
-        outcome = services.save_answers(db.session, attempt, items, now())
-    except Conflict:
-        db.session.commit()
-        return jsonify(state="closed", review_url=review_url), 409
-    except LmsError as exc:
-        db.session.rollback()
-        return jsonify(error=exc.message), 400
-    db.session.commit()
-    return jsonify(outcome)
+        return None
+    return items
+
+
+def _autosave_closing(public_id: str, review_url: str):
+    """An overdue attempt: the lazy close (with what was saved) and a 409."""
+    _own_open_attempt(public_id)  # closes it
+    return jsonify(state="closed", review_url=review_url), 409
 
 
 @bp.get("/quizzes/attempts/<public_id>/review")

@@ -39,3 +39,28 @@ def test_a_small_exam_day_runs_clean_and_reports_every_field():
     if result["saves_skipped"] == 0:
         assert result["acknowledged_answers"] == 20 * learners
     assert result["ratio_to_floor"] > 0
+
+
+def test_the_closed_loop_repeats_the_whole_exam_on_both_apps_and_reports_the_ratio():
+    learners = 3
+    done = subprocess.run(
+        [sys.executable, "bench/exam_day.py", "--closed-loop", "--learners", str(learners),
+         "--seconds", "6", "--login-window", "1", "--saves", "5", "--workers", "2", "--db", "sqlite",
+         "--json", "--quiet"],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["mode"] == "closed_loop" and result["saves_per_attempt"] == 5
+    for side in ("app", "floor"):
+        figures = result[side]
+        assert figures["errors"] == 0, figures["error_kinds"]
+        assert figures["lost_answers"] == 0
+        # a learner loops: more attempts than learners (unlimited attempts), each with its saves
+        assert figures["submitted"] > learners, figures
+        assert figures["acknowledged_answers"] >= 5 * figures["submitted"]
+        assert figures["attempts_per_min"] > 0
+        for kind in ("list", "start", "page", "save", "submit"):
+            assert figures[f"{kind}_p50_ms"] <= figures[f"{kind}_p99_ms"]
+    assert result["capacity_ratio"] == round(result["attempts_per_min"] / result["floor_attempts_per_min"], 3)
+    assert result["lobby"]["learners"] == learners and result["lobby"]["login_p50_ms"] > 0

@@ -65,9 +65,11 @@ def test_start_sends_a_fixed_number_of_statements(client, login_as, world, quiz,
         lambda: client.post(f"/quizzes/{quiz.public_id}/start", data={"csrf_token": token})
     )
     assert response.status_code == 302
-    # user, quiz, open attempt, override, profile, attempt number, INSERT attempt, quiz slots,
-    # questions, versions, INSERT slots (one statement), UPDATE max points: no query per question
-    assert len(sent) <= 12, "\n".join(sent)
+    # user, quiz, attempt number and open attempt (one query), override, profile, quiz slots,
+    # questions, versions, INSERT attempt (max points known), INSERT slots (one statement): no
+    # query per question, no UPDATE of the new attempt
+    assert len(sent) == 10, "\n".join(sent)
+    assert not any(s.lstrip().upper().startswith("UPDATE") for s in sent), "\n".join(sent)
     assert sum(1 for s in sent if s.lstrip().upper().startswith("INSERT INTO QUIZ_ATTEMPT_SLOT")) == 1
     assert session.scalars(select(AttemptSlot)).all().__len__() == len(CODES)
 
@@ -88,9 +90,31 @@ def test_autosave_sends_user_attempt_slot_and_one_upsert(client, login_as, world
         )
     )
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert len(sent) == 4, "\n".join(sent)  # user, attempt (+quiz), the slot saved, the upsert
+    # user; attempt state, owner, deadline and the saved slot with its version (one statement);
+    # the upsert
+    assert len(sent) == 3, "\n".join(sent)
     answer = session.scalar(select(AttemptAnswer))
     assert answer.seq == 5 and answer.position == int(position)
+
+
+def test_submit_updates_the_attempt_once_and_records_result_and_audit(
+    client, login_as, world, quiz, statements, session
+):
+    login_as(world.users["learner"])
+    public_id = _start(client, quiz)
+    page = client.get(f"/quizzes/attempts/{public_id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response, sent = statements(
+        lambda: client.post(f"/quizzes/attempts/{public_id}", data={"csrf_token": token, "action": "submit"})
+    )
+    assert response.status_code == 302 and "/review" in response.headers["Location"]
+    upper = [s.lstrip().upper() for s in sent]
+    assert sum(1 for s in upper if s.startswith("UPDATE QUIZ_ATTEMPT ")) == 1, "\n".join(sent)
+    # 2 since the question panel and flags (the submit reads the slots once more): see bench/README.md
+    assert sum(1 for s in upper if s.startswith("SELECT QUIZ_ATTEMPT_SLOT")) <= 2, "\n".join(sent)
+    assert any(s.startswith("INSERT INTO RESULT") for s in upper)
+    assert any(s.startswith("INSERT INTO AUDIT_ENTRY") for s in upper)
+    assert len(sent) <= 14, "\n".join(sent)
 
 
 def test_new_passwords_use_owasp_minimum_argon2_parameters():
