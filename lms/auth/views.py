@@ -268,7 +268,9 @@ def audit_log():
     ).all()
     actors = {u.id: u for u in people}
     everyone = SelectChoice("", _("— Tất cả —"))
-    form.actor.choices = [everyone] + [SelectChoice(str(u.id), f"{u.display_name} ({u.username})") for u in people]
+    form.actor.choices = [everyone] + [
+        SelectChoice(str(u.id), f"{u.display_name} ({u.username})") for u in people
+    ]
     form.action.choices = [everyone] + sorted(
         (SelectChoice(code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda c: c.label
     )

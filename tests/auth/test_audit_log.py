@@ -94,8 +94,10 @@ def logged(session, world):
     audit.record(session, admin, "user.create", "user", 1, now=day)
     audit.record(session, learner, "user.password_change", "user", 2, now=day + dt.timedelta(days=5))
     audit.record(session, admin, "profile.create", "cadre_profile", 3, now=day + dt.timedelta(days=10))
-    # 23:30 on 19/3 in Vietnam is 16:30 UTC on the 19th; 00:30 on 20/3 in Vietnam is the 19th in UTC
-    audit.record(session, admin, "result.record", "result", 4, now=dt.datetime(2026, 3, 19, 17, 30, tzinfo=dt.UTC))
+    # 17:30 UTC on 19/3 is 00:30 on 20/3 in Vietnam: it belongs to the 20th
+    audit.record(
+        session, admin, "result.record", "result", 4, now=dt.datetime(2026, 3, 19, 17, 30, tzinfo=dt.UTC)
+    )
     session.commit()
     return admin, learner
 
