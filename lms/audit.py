@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, event, select
+from sqlalchemy import ForeignKey, Index, String, Text, event, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lms.db import Base, UTCDateTime, utcnow
@@ -96,3 +96,42 @@ def entries(
     if actor_id:
         query = query.where(AuditEntry.actor_id == actor_id)
     return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def search(
+    session: Session,
+    *,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    actor_id: int | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[AuditEntry], int]:
+    """One page of entries, newest first, and how many match in all (two queries).
+    ``start`` is inclusive and ``end`` exclusive (UTC)."""
+    conditions = []
+    if action:
+        conditions.append(AuditEntry.action == action)
+    if object_type:
+        conditions.append(AuditEntry.object_type == object_type)
+    if object_id:
+        conditions.append(AuditEntry.object_id == object_id)
+    if actor_id:
+        conditions.append(AuditEntry.actor_id == actor_id)
+    if start is not None:
+        conditions.append(AuditEntry.at >= start)
+    if end is not None:
+        conditions.append(AuditEntry.at < end)
+    total = session.scalar(select(func.count(AuditEntry.id)).where(*conditions)) or 0
+    rows = session.scalars(
+        select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
+    )
+    return list(rows), total
+
+
+def actor_ids():
+    """A subquery of the ids of everyone who appears in the log as the one who acted."""
+    return select(AuditEntry.actor_id).where(AuditEntry.actor_id.is_not(None)).distinct()

@@ -3,8 +3,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from lms.auth.models import ROLE_LABELS
 
@@ -63,11 +72,40 @@ class ImportForm(FlaskForm):
     submit = SubmitField(_l("Nhập dữ liệu"))
 
 
+class FilterSelect(SelectField):
+    """A filter's select: a value not among the choices is a readable error (then ignored)."""
+
+    def pre_validate(self, form) -> None:
+        if self.data and self.data not in {str(c[0]) for c in self.iter_choices()}:
+            raise ValidationError(_l("Không có lựa chọn này; bộ lọc này đã được bỏ qua."))
+
+
+class FilterDate(DateField):
+    """A filter's date (yyyy-mm-dd, what <input type=date> sends), from 1900 to 2999."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Ngày không hợp lệ; vui lòng chọn lại.")) from None
+
+    def pre_validate(self, form) -> None:
+        if self.data and not 1900 <= self.data.year <= 2999:
+            raise ValidationError(_l("Ngày không hợp lệ; vui lòng chọn lại."))
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = StringField(_l("Hành động"), validators=[Length(max=60)])
-    object_type = StringField(_l("Loại đối tượng"), validators=[Length(max=40)])
+    actor = FilterSelect(_l("Người thực hiện"), choices=[], validate_choice=False)
+    action = FilterSelect(_l("Hành động"), choices=[], validate_choice=False)
+    object_type = FilterSelect(_l("Loại đối tượng"), choices=[], validate_choice=False)
     object_id = StringField(_l("Mã đối tượng"), validators=[Length(max=64)])
+    date_from = FilterDate(_l("Từ ngày"), validators=[Optional()])
+    date_to = FilterDate(_l("Đến ngày"), validators=[Optional()])
     remember = BooleanField()
+
+    def validate_date_to(self, field) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("Ngày kết thúc phải từ ngày bắt đầu trở đi."))

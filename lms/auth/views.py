@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import (
     Blueprint,
     current_app,
@@ -16,6 +18,15 @@ from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from lms import audit
+from lms.audit_display import (
+    ACTION_LABELS,
+    FIELDS_MAX,
+    OBJECT_LABELS,
+    action_label,
+    changes,
+    local_day_start,
+    object_label,
+)
 from lms.auth.forms import (
     AuditFilterForm,
     ChangePasswordForm,
@@ -222,6 +233,7 @@ def user_detail(user_id: int):
         new_password=new_password,
         history=history,
         role_labels=ROLE_LABELS,
+        action_label=action_label,
     )
 
 
@@ -250,20 +262,44 @@ def users_import():
 @requires("audit.view")
 def audit_log():
     form = AuditFilterForm(request.args)
+    # everyone who appears in the log, in one query: the actor filter's choices and the names shown
+    people = db.session.scalars(
+        select(User).where(User.id.in_(audit.actor_ids())).order_by(User.display_name, User.username)
+    ).all()
+    actors = {u.id: u for u in people}
+    everyone = SelectChoice("", _("— Tất cả —"))
+    form.actor.choices = [everyone] + [
+        SelectChoice(str(u.id), f"{u.display_name} ({u.username})") for u in people
+    ]
+    form.action.choices = [everyone] + sorted(
+        (SelectChoice(code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda c: c.label
+    )
+    form.object_type.choices = [everyone] + sorted(
+        (SelectChoice(kind, str(label)) for kind, label in OBJECT_LABELS.items()), key=lambda c: c.label
+    )
     checked_filters(form)
     page = page_arg()
-    rows = audit.entries(
+    rows, total = audit.search(
         db.session,
         action=form.action.data or None,
         object_type=form.object_type.data or None,
         object_id=form.object_id.data or None,
+        actor_id=int(form.actor.data) if form.actor.data else None,
+        start=local_day_start(form.date_from.data) if form.date_from.data else None,
+        end=local_day_start(form.date_to.data + dt.timedelta(days=1)) if form.date_to.data else None,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
-    actors = {
-        u.id: u
-        for u in db.session.scalars(select(User).where(User.id.in_({r.actor_id for r in rows if r.actor_id})))
-    }
     return render_template(
-        "admin/audit.html", form=form, rows=rows, actors=actors, page=page, page_size=PAGE_SIZE
+        "admin/audit.html",
+        form=form,
+        rows=rows,
+        total=total,
+        actors=actors,
+        page=page,
+        page_size=PAGE_SIZE,
+        action_label=action_label,
+        object_label=object_label,
+        changes=changes,
+        fields_max=FIELDS_MAX,
     )

@@ -126,4 +126,4 @@ def test_audit_view_filters(client, world, login_as, session):
     session.commit()
     login_as(world.users["admin"])
     html = client.get("/admin/audit?action=profile.update").get_data(as_text=True)
-    assert "cadre_profile #42" in html and "user #7" not in html
+    assert "Hồ sơ cán bộ #42" in html and "Tài khoản #7" not in html
