@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from lms.evaluation import inputs, services
 from lms.evaluation.models import COMPONENT_LABELS, EvaluationRecord
 from lms.org.models import CadreProfile, Unit
+from lms.spreadsheet import safe_row
 
 GRADEBOOK_COMPONENTS = ("entrance", "exit", "scenarios", "assessment", "attendance")
 STATE_LABELS = {"scored": "có điểm", "pending": "chờ chấm", "missing": "còn thiếu", "none": "—"}
@@ -100,11 +101,6 @@ def gradebook(session: Session, cohort_id: int, scope) -> list[Row]:
     return rows
 
 
-def _cell(value: str) -> str:
-    """Neutralise what a spreadsheet would run as a formula (as the cohort CSV does)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def to_csv(rows: list[Row]) -> bytes:
     """UTF-8 with BOM (Excel shows Vietnamese); one row per learner, one column per component."""
     out = io.StringIO()
@@ -119,5 +115,5 @@ def to_csv(rows: list[Row]) -> bytes:
             (row.total or "").replace(".", ","),
             "đã ghi" if row.record is not None else "tính tạm từ kết quả",
         ]
-        writer.writerow([_cell(v) for v in values])
+        writer.writerow(safe_row(values))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
