@@ -23,7 +23,7 @@ from typing import Any
 
 CONDITION = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d{1,9})\s*$")
 # (node, variables) states explored at most when computing the bounds (docs/scenarios.md).
-MAX_STATES = 50_000
+MAX_STATES = 20_000
 OPERATORS = {
     "<": operator.lt,
     "<=": operator.le,

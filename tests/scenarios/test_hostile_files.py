@@ -23,7 +23,9 @@ from tests.scenarios import hostile
 PROBLEM = re.compile(r"^.+:\d+: .+$")
 
 
-def _cli(tmp_path, text: str, seconds: float = 20) -> tuple[int, str, float]:
+def _cli(tmp_path, text: str, seconds: float = 120) -> tuple[int, str, float]:
+    """Exit code, output and the child's CPU seconds (not wall time: the machine may be busy);
+    ``seconds`` of wall time is only the guard against a hang."""
     path = tmp_path / "hostile.yaml"
     path.write_text(text, "utf-8")
     env = dict(
@@ -36,7 +38,7 @@ def _cli(tmp_path, text: str, seconds: float = 20) -> tuple[int, str, float]:
     def limit():  # 1 GB of address space: an alias bomb dies instead of swapping the machine
         resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
-    started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         done = subprocess.run(
             [sys.executable, "-m", "flask", "--app", "lms", "scenarios", "validate", str(path)],
@@ -49,7 +51,9 @@ def _cli(tmp_path, text: str, seconds: float = 20) -> tuple[int, str, float]:
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"validate still running after {seconds} s")
-    return done.returncode, done.stdout + done.stderr, time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return done.returncode, done.stdout + done.stderr, cpu
 
 
 def _assert_refused(code: int, output: str, path_part: str, message: str) -> None:
@@ -108,9 +112,9 @@ def test_short_never_prints_a_huge_value():
 
 def test_independent_decisions_validate_without_enumerating_every_combination(tmp_path):
     text = hostile.independent_decisions(24)
-    started = time.monotonic()
+    started = time.process_time()
     checked = validate_text(text, "d.yaml")
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     assert checked.ok, checked.problems
     assert (checked.min_points, checked.max_points) == (0, 24)
     code, output, _ = _cli(tmp_path, text)
@@ -179,12 +183,12 @@ def test_editor_shows_the_message_instead_of_a_500(login_as, world):
         hostile.independent_decisions(24, tested=True),
     ):
         token = csrf_token(client, "/scenarios/manage/new")
-        started = time.monotonic()
+        started = time.process_time()
         response = client.post(
             "/scenarios/manage/new",
             data={"source": text, "owner_unit_id": world.province.id, "csrf_token": token},
         )
-        assert time.monotonic() - started < 10
+        assert time.process_time() - started < 10
         assert response.status_code in (200, 400), response.status_code
         page = response.get_data(as_text=True)
         assert "refused" in page or "more than" in page

@@ -41,10 +41,10 @@ CONTENT_CASES = [
 @pytest.mark.parametrize("rel, text, message", CONTENT_CASES)
 def test_content_import_refuses_hostile_yaml_with_a_line(session, tmp_path, rel, text, message):
     path = write(tmp_path, rel, text)
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(InvalidFile) as info:
         import_content(session, tmp_path, now=NOW)
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     problems = [str(p) for p in info.value.problems]
     assert any(p.startswith(f"{path}:") and message in p for p in problems), problems
     assert all(len(p) < 500 for p in problems), problems
@@ -76,9 +76,9 @@ QUIZ_CASES = [
 def test_quiz_settings_refuse_hostile_yaml_with_a_line(session, tmp_path, text):
     path = tmp_path / "q.yaml"
     path.write_text(text, "utf-8")
-    started = time.monotonic()
+    started = time.process_time()
     item, problems = parse_quiz_file(session, path, "qn")
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     assert item is None and problems
     assert all(str(p).startswith(f"{path}:") and len(str(p)) < 500 for p in problems), problems
 
