@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -23,6 +22,7 @@ from lms.evaluation.models import (
     IMPROVEMENT_LABELS,
 )
 from lms.evaluation.services import MIN_CORRECTION_REASON, MIN_DECISION_REASON
+from lms.formfields import FiniteDecimalField
 from lms.org.models import PLANNING_STATUS_LABELS
 
 ALL = SelectChoice("", _l("— Tất cả —"))
@@ -95,14 +95,16 @@ class AssessmentForm(FlaskForm):
         _l("Tháng (NNNN-TT)"),
         validators=[DataRequired(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Ghi theo dạng 2026-03."))],
     )
-    points = DecimalField(_l("Điểm (thang 10)"), places=2, validators=[InputRequired(), NumberRange(0, 10)])
+    points = FiniteDecimalField(
+        _l("Điểm (thang 10)"), places=2, validators=[InputRequired(), NumberRange(0, 10)]
+    )
     comment = TextAreaField(_l("Nhận xét"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Lưu đánh giá"))
 
 
 class SchemeForm(FlaskForm):
-    pass_mark = DecimalField(_l("Điểm đạt"), places=2, validators=[InputRequired(), NumberRange(0, 10)])
-    component_min = DecimalField(
+    pass_mark = FiniteDecimalField(_l("Điểm đạt"), places=2, validators=[InputRequired(), NumberRange(0, 10)])
+    component_min = FiniteDecimalField(
         _l("Điểm tối thiểu mỗi bài (điều kiện cấp chứng chỉ)"),
         places=2,
         validators=[InputRequired(), NumberRange(0, 10)],
@@ -126,7 +128,7 @@ for _component in COMPONENTS:
     setattr(
         SchemeForm,
         f"w_{_component}",
-        DecimalField(
+        FiniteDecimalField(
             _l("Trọng số: %(c)s", c=COMPONENT_LABELS[_component]),
             places=2,
             validators=[InputRequired(), NumberRange(0, 100)],

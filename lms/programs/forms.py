@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
-    DecimalField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -16,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from lms.formfields import FiniteDecimalField
 from lms.programs.models import FIELDS, TOPIC_KIND_LABELS
 
 SLUG = Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Chỉ gồm chữ thường không dấu, số và gạch nối."))
@@ -26,7 +26,9 @@ class TopicForm(FlaskForm):
     title = StringField(_l("Tiêu đề"), validators=[DataRequired(), Length(max=400)])
     kind = SelectField(_l("Loại"), choices=[SelectChoice(k.value, v) for k, v in TOPIC_KIND_LABELS.items()])
     field = SelectField(_l("Lĩnh vực"), choices=[SelectChoice(k, v) for k, v in FIELDS.items()])
-    hours = DecimalField(_l("Số giờ"), places=1, validators=[DataRequired(), NumberRange(min=0.5, max=200)])
+    hours = FiniteDecimalField(
+        _l("Số giờ"), places=1, validators=[DataRequired(), NumberRange(min=0.5, max=200)]
+    )
     target_groups = SelectMultipleField(_l("Nhóm đối tượng"), validators=[Optional()])
     legal_basis = TextAreaField(_l("Căn cứ pháp lý"), validators=[Optional(), Length(max=4000)])
     as_of = DateField(_l("Cập nhật đến ngày"), validators=[Optional()])

@@ -6,7 +6,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -18,8 +17,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from lms.formfields import FiniteDecimalField
 
-class VnDecimalField(DecimalField):
+
+class VnDecimalField(FiniteDecimalField):
     """A decimal that also accepts the Vietnamese comma ("0,5")."""
 
     def process_formdata(self, valuelist):

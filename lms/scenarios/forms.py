@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from lms.auth.models import Role
+from lms.formfields import FiniteDecimalField
 
 GRADING_METHOD_LABELS = {
     "highest": _l("Lượt cao nhất"),
@@ -106,10 +106,10 @@ class MetadataForm(FlaskForm):
     estimated_minutes = IntegerField(
         _l("Thời gian dự kiến (phút)"), validators=[InputRequired(), NumberRange(1, 600)], default=15
     )
-    pass_mark = DecimalField(
+    pass_mark = FiniteDecimalField(
         _l("Điểm đạt (thang 10)"), validators=[InputRequired(), NumberRange(0, 10)], default=5
     )
-    rubric_weight = DecimalField(
+    rubric_weight = FiniteDecimalField(
         _l("Trọng số phần viết (0–1)"), validators=[InputRequired(), NumberRange(0, 1)], default=0
     )
     allow_retry = BooleanField(_l("Cho phép chọn lại ngay sau một quyết định"))
@@ -183,7 +183,7 @@ class NodeForm(FlaskForm):
     )
     outcome = _text(_l("Kết cục"))
     commentary = _text(_l("Bình luận của chuyên gia"))
-    score = DecimalField(
+    score = FiniteDecimalField(
         _l("Điểm cố định (thang 10, để trống nếu tính theo đường đi)"),
         validators=[Optional(), NumberRange(0, 10)],
     )
@@ -193,7 +193,7 @@ class NodeForm(FlaskForm):
 
 class ChoiceForm(FlaskForm):
     label = StringField(_l("Phương án"), validators=[DataRequired(), Length(max=500)])
-    points = DecimalField(_l("Điểm"), validators=[InputRequired(), NumberRange(-1000, 1000)])
+    points = FiniteDecimalField(_l("Điểm"), validators=[InputRequired(), NumberRange(-1000, 1000)])
     feedback = _text(_l("Nhận xét cho học viên"), 3)
     consequence = _text(_l("Hệ quả"), 3)
     next = SelectField(_l("Dẫn tới nút"), validators=[Optional()])
