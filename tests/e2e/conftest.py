@@ -24,6 +24,13 @@ LIVE_APPS: dict[str, object] = {}  # base URL -> the live server's app (tests th
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
+    yield from serve_demo(tmp_path_factory)
+
+
+def serve_demo(tmp_path_factory):
+    """A fresh database with the demo, served on a free port (a generator: the URL, then teardown).
+    The session shares one; a module whose journey needs the demo untouched by other modules
+    (one-attempt tests, one scenario run) overrides ``live_server`` with its own, module-scoped."""
     from lms import create_app, demo
     from lms.cli import upgrade_database
     from lms.db import db
@@ -63,6 +70,7 @@ def live_server(tmp_path_factory):
         try:
             yield base
         finally:
+            LIVE_APPS.pop(base, None)
             server.shutdown()
             thread.join(timeout=10)
             server.server_close()

@@ -323,7 +323,12 @@ def review_answered(page: Page) -> int:
 
 def live_app():
     """The Flask app served by the ``live_server`` fixture, found through its server thread
-    (the fixture yields only the URL); ``None`` if it cannot be found."""
+    (the fixture yields only the URL); ``None`` if it cannot be found. With a module's own server
+    (``serve_demo``) running beside the session's, the newest one is the module's."""
+    from tests.e2e.conftest import LIVE_APPS
+
+    if LIVE_APPS:
+        return list(LIVE_APPS.values())[-1]
     for thread in threading.enumerate():
         if thread.name != "lms-live-server":
             continue

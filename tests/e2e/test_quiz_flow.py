@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lms.demo import _fixed_names
+from tests.e2e.conftest import serve_demo
 from tests.e2e.flows import button, click_and_wait, look, nav
 from tests.e2e.quiz_flow_helpers import (
     ESSAY_TEXT,
@@ -50,6 +51,13 @@ ESSAY_EXIT = quiz_title("qn-bi-thu-dau-ra")  # 20 questions, one of them an essa
 SCORE = r"\d+(,\d+)?/10"
 CONFIRM = "Nộp bài?"
 OFFLINE = "Mất kết nối — câu trả lời được giữ trên máy và sẽ gửi khi có mạng"
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """This journey's own demo: other modules use the learner's one entrance attempt and the
+    land-dispute run of the shared demo."""
+    yield from serve_demo(tmp_path_factory)
 
 
 @pytest.fixture()

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lms.demo import _fixed_names
+from tests.e2e.conftest import serve_demo
 from tests.e2e.flows import (
     button,
     click_and_wait,
@@ -21,6 +22,13 @@ from tests.e2e.flows import (
     second_tab,
 )
 from tests.e2e.helpers import login
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """This journey's own demo: other modules use the learner's one entrance attempt and the
+    land-dispute run of the shared demo."""
+    yield from serve_demo(tmp_path_factory)
 
 
 @pytest.fixture()
