@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit import AuditEntry
 from lms.errors import Conflict
-from lms.quizzes import services
+from lms.quizzes import attempts, services
 from lms.quizzes.models import Attempt, AttemptState, QuestionVersion
 from lms.quizzes.qtypes import get_type
 from lms.quizzes.services import QuestionInput, save_question
@@ -138,16 +138,22 @@ def test_second_start_resumes_and_index_refuses_fork(session, setup, monkeypatch
     quiz, learner, _ = setup
     first = services.start_attempt(session, learner, quiz, NOW)
     assert services.start_attempt(session, learner, quiz, NOW) is first
-    # the race: both requests saw no open attempt; the unique partial index decides
-    real = services.open_attempt
-    calls = []
+    services.submit_attempt(session, first, NOW)
+    # the race: both requests saw no open attempt; the unique partial index decides. Another
+    # request's attempt lands between this one's check and its INSERT.
+    real_slots = attempts._quiz_slots
+    competitor = []
 
-    def blind(session_, quiz_, user_):
-        calls.append(1)
-        return None if len(calls) == 1 else real(session_, quiz_, user_)
+    def slots_after_a_rival_started(session_, quiz_):
+        rival = Attempt(quiz=quiz_, quiz_version=quiz_.version, user_id=learner.id, number=2, started_at=NOW)
+        session_.add(rival)
+        session_.flush()
+        competitor.append(rival)
+        return real_slots(session_, quiz_)
 
-    monkeypatch.setattr(services, "open_attempt", blind)
-    assert services.start_attempt(session, learner, quiz, NOW).id == first.id
+    monkeypatch.setattr(attempts, "_quiz_slots", slots_after_a_rival_started)
+    resumed = services.start_attempt(session, learner, quiz, NOW)
+    assert competitor and resumed.id == competitor[0].id
     monkeypatch.undo()
     with pytest.raises(IntegrityError), session.begin_nested():
         session.add(Attempt(quiz=quiz, quiz_version=1, user_id=learner.id, number=9, started_at=NOW))

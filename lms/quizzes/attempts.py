@@ -1,0 +1,476 @@
+"""Attempts: start, draw, autosave, submit, finish, the result record and closing overdue attempts."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import decimal
+import json
+import random
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import case, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from lms.auth.models import User
+from lms.errors import Conflict, LmsError, NotFound
+from lms.org.models import CadreProfile
+from lms.quizzes.bank import questions_in_category
+from lms.quizzes.models import (
+    Attempt,
+    AttemptAnswer,
+    AttemptSlot,
+    AttemptState,
+    Purpose,
+    Question,
+    QuestionVersion,
+    Quiz,
+    QuizSlot,
+    _json_load,
+)
+from lms.quizzes.qtypes import get_type
+from lms.quizzes.quiz_rules import TWO, rules_for
+
+# A save that left the browser in the last seconds may arrive a little after the deadline;
+# it is still accepted so nothing typed before the timer ran out is lost.
+GRACE = dt.timedelta(seconds=20)
+
+# --- attempts ------------------------------------------------------------------------------
+
+
+def profile_of(session: Session, user: User) -> CadreProfile | None:
+    return session.scalar(select(CadreProfile).where(CadreProfile.user_id == user.id))
+
+
+def open_attempt(session: Session, quiz: Quiz, user: User) -> Attempt | None:
+    return session.scalar(
+        select(Attempt).where(
+            Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.state == AttemptState.open
+        )
+    )
+
+
+def user_attempts(session: Session, quiz: Quiz, user: User) -> list[Attempt]:
+    return list(
+        session.scalars(
+            select(Attempt)
+            .where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
+            .order_by(Attempt.number)
+        )
+    )
+
+
+def is_overdue(attempt: Attempt, now: dt.datetime) -> bool:
+    return attempt.is_open and attempt.deadline is not None and now > attempt.deadline + GRACE
+
+
+def remaining_seconds(attempt: Attempt, now: dt.datetime) -> int | None:
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - now).total_seconds()))
+
+
+def refresh_state(session: Session, attempt: Attempt, now: dt.datetime) -> Attempt:
+    """Lazily close an attempt whose time is up, with what was saved."""
+    if is_overdue(attempt, now):
+        finish_attempt(session, attempt, now, outcome="timeout")
+    return attempt
+
+
+def start_attempt(session: Session, user: User, quiz: Quiz, now: dt.datetime) -> Attempt:
+    """Start an attempt, or resume the open one (a second tab or a double click never forks)."""
+    # the highest number and the open attempt's id in one statement (a start is once per exam,
+    # but a whole province presses "Bắt đầu" within a minute)
+    done, open_id = session.execute(
+        select(
+            func.max(Attempt.number),
+            func.max(case((Attempt.state == AttemptState.open, Attempt.id))),
+        ).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
+    ).one()
+    if open_id is not None:
+        current = session.get(Attempt, open_id)
+        refresh_state(session, current, now)
+        if current.is_open:
+            return current
+    rules = rules_for(session, quiz, user)
+    if not rules.is_open(now):
+        raise Conflict("Bài kiểm tra này hiện không mở. Vui lòng xem thời gian mở và đóng.")
+    cadre = profile_of(session, user)
+    if cadre is None and quiz.purpose is not Purpose.practice:
+        raise Conflict(
+            "Tài khoản của bạn chưa gắn với hồ sơ cán bộ nên chưa thể làm bài kiểm tra tính điểm. "
+            "Vui lòng liên hệ Ban Tổ chức để được gắn hồ sơ."
+        )
+    done = done or 0
+    if rules.attempts_allowed and done >= rules.attempts_allowed:
+        raise Conflict(f"Bạn đã làm hết {rules.attempts_allowed} lần được phép của bài kiểm tra này.")
+    deadline = None
+    quiz_slots = _quiz_slots(session, quiz)  # the paper's source, loaded before the INSERT
+    if rules.time_limit_minutes:
+        deadline = now + dt.timedelta(minutes=rules.time_limit_minutes)
+    if rules.closes_at is not None:
+        deadline = min(deadline, rules.closes_at) if deadline else rules.closes_at
+    attempt = Attempt(
+        quiz=quiz,
+        quiz_version=quiz.version,
+        user_id=user.id,
+        cadre_id=cadre.id if cadre else None,
+        number=done + 1,
+        state=AttemptState.open,
+        started_at=now,
+        deadline=deadline,
+        max_points=sum(slot.points for slot in quiz_slots),
+    )
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+            session.flush()
+    except IntegrityError:
+        # another request started one a moment ago: resume that one
+        session.expunge(attempt) if attempt in session else None
+        current = open_attempt(session, quiz, user)
+        if current is None:
+            raise Conflict("Không thể bắt đầu bài làm lúc này. Vui lòng thử lại.") from None
+        return current
+    _build_slots(session, attempt, quiz, quiz_slots)
+    return attempt
+
+
+def _quiz_slots(session: Session, quiz: Quiz) -> list[QuizSlot]:
+    """The quiz's slots with their questions and versions in three queries, not 2 per slot
+    (a synchronized start of a whole province runs this once per learner)."""
+    return list(
+        session.scalars(
+            select(QuizSlot)
+            .where(QuizSlot.quiz_id == quiz.id)
+            .options(selectinload(QuizSlot.question).selectinload(Question.versions))
+            .order_by(QuizSlot.position)
+        )
+    )
+
+
+def draw_questions(
+    session: Session, attempt_id: int, quiz: Quiz, quiz_slots: list[QuizSlot] | None = None
+) -> list[tuple[QuestionVersion, float, list]]:
+    """The questions (random draws included), their order and choice orders for an attempt,
+    seeded by the attempt id: the same attempt always gets the same paper."""
+    rng = random.Random(attempt_id)
+    if quiz_slots is None:
+        quiz_slots = _quiz_slots(session, quiz)
+    used: set[int] = {slot.question_id for slot in quiz_slots if slot.question_id}
+    chosen: list[tuple[Question, float]] = []
+    for slot in quiz_slots:
+        if slot.question is not None:
+            chosen.append((slot.question, slot.points))
+            continue
+        pool = [q for q in questions_in_category(session, slot.category.path) if q.id not in used]
+        if not pool:
+            raise LmsError(f"Nhóm câu hỏi {slot.category.path!r} không còn câu hỏi để rút.")
+        question = pool[rng.randrange(len(pool))]
+        used.add(question.id)
+        chosen.append((question, slot.points))
+    if quiz.shuffle_questions:
+        rng.shuffle(chosen)
+    paper = []
+    for question, points in chosen:
+        version = question.latest
+        order = get_type(version.qtype, version.data).initial_order(rng, quiz.shuffle_choices)
+        paper.append((version, points, order))
+    return paper
+
+
+def _build_slots(session: Session, attempt: Attempt, quiz: Quiz, quiz_slots: list[QuizSlot]) -> None:
+    """Store the paper: a reload or a later regrade sees exactly what was shown."""
+    paper = draw_questions(session, attempt.id, quiz, quiz_slots)
+    # one multi-row INSERT (the ORM would send one INSERT ... RETURNING per slot)
+    session.execute(
+        insert(AttemptSlot),
+        [
+            {
+                "attempt_id": attempt.id,
+                "position": position,
+                "question_version_id": version.id,
+                "points": points,
+                "order_json": json.dumps(order),
+            }
+            for position, (version, points, order) in enumerate(paper, start=1)
+        ],
+    )
+    session.expire(attempt, ["slots"])  # loaded from the rows above when someone reads them
+
+
+def answers_of(session: Session, attempt: Attempt) -> dict[int, AttemptAnswer]:
+    rows = session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))
+    return {row.position: row for row in rows}
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str):
+    """INSERT ... ON CONFLICT (attempt_id, position) DO UPDATE ... WHERE seq < excluded.seq,
+    built once per dialect: the hot path of an exam only binds new values (building the
+    statement anew cost as much as running it)."""
+    if dialect not in _UPSERTS:
+        insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+        table = AttemptAnswer.__table__
+        stmt = insert_(table)
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=["attempt_id", "position"],
+            set_={
+                "response": stmt.excluded.response,
+                "seq": stmt.excluded.seq,
+                "saved_at": stmt.excluded.saved_at,
+            },
+            where=table.c.seq < stmt.excluded.seq,
+        )
+    return _UPSERTS[dialect]
+
+
+def _upsert_answer(
+    session: Session, attempt_id: int, position: int, response: dict, seq: int, now: dt.datetime
+) -> None:
+    session.execute(
+        _upsert_statement(session.get_bind().dialect.name),
+        {
+            "attempt_id": attempt_id,
+            "position": position,
+            "response": json.dumps(response, ensure_ascii=False, sort_keys=True),
+            "seq": seq,
+            "saved_at": now,
+        },
+    )
+
+
+MAX_POSITION = 10_000  # far above any quiz; keeps hostile numbers inside the INTEGER column
+
+
+def save_answers(
+    session: Session,
+    attempt: Attempt,
+    items: Iterable[tuple[int, Mapping[str, list[str]], int]],
+    now: dt.datetime,
+) -> dict:
+    """Save answers given as (position, form-like fields name -> values, client sequence number).
+    Idempotent; a save older than the stored one (lower seq) leaves the stored answer alone."""
+    refresh_state(session, attempt, now)
+    if not attempt.is_open:
+        raise Conflict("Bài làm đã kết thúc; câu trả lời mới không được lưu nữa.")
+    items = list(items)
+    if not items:
+        return {"state": "open", "saved": [], "remaining": remaining_seconds(attempt, now)}
+    _check_positions(items)
+    slots = {
+        position: (slot.version.qtype, slot.version.data_json, slot.order_json)
+        for position, slot in _slots_at(session, attempt, {position for position, _, _ in items}).items()
+    }
+    saved = _upsert_items(session, attempt.id, slots, items, now)
+    # the upsert bypassed the ORM: answers already loaded in this session are stale
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, AttemptAnswer):
+            session.expire(obj)
+    return {"state": "open", "saved": saved, "remaining": remaining_seconds(attempt, now)}
+
+
+def _check_positions(items: list) -> None:
+    for position, _, _ in items:  # a position no attempt can have never reaches the database
+        if not isinstance(position, int) or not 0 <= position < MAX_POSITION:
+            raise LmsError(f"Bài làm không có câu {position}.")
+
+
+def _upsert_items(
+    session: Session, attempt_id: int, slots: dict[int, tuple[str, str, str]], items: list, now: dt.datetime
+) -> list[int]:
+    """The upserts of a save; ``slots``: position -> (qtype, data_json, order_json)."""
+    saved = []
+    for position, fields, seq in items:
+        slot = slots.get(position)
+        if slot is None:
+            raise LmsError(f"Bài làm không có câu {position}.")
+        if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq < 2**62:
+            raise LmsError("Số thứ tự lưu không hợp lệ.")
+        qtype, data_json, order_json = slot
+        parsed = get_type(qtype, _json_load(data_json, {})).parse_form(
+            fields, f"q{position}", _json_load(order_json, [])
+        )
+        _upsert_answer(session, attempt_id, position, parsed, seq, now)
+        saved.append(position)
+    return saved
+
+
+@dataclasses.dataclass
+class SaveTarget:
+    """What an autosave needs of its attempt, read in one statement (see autosave_target)."""
+
+    id: int
+    user_id: int
+    state: AttemptState
+    deadline: dt.datetime | None
+    slots: dict[int, tuple[str, str, str]]  # position -> (qtype, data_json, order_json)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state is AttemptState.open
+
+    def overdue(self, now: dt.datetime) -> bool:
+        return self.is_open and self.deadline is not None and now > self.deadline + GRACE
+
+
+def autosave_target(session: Session, public_id: str, positions: set[int]) -> SaveTarget:
+    """The attempt's owner, state, deadline and the slots at ``positions`` with their question
+    versions: one statement and no ORM objects, instead of the attempt (with its quiz and unit)
+    and the slots loaded one query each. An autosave is 20 of the ~24 requests of an exam."""
+    positions = {p for p in positions if isinstance(p, int) and 0 <= p < MAX_POSITION}
+    slot_join = AttemptSlot.attempt_id == Attempt.id
+    slot_join = slot_join & (AttemptSlot.position.in_(positions) if positions else literal(False))
+    rows = session.execute(
+        select(
+            Attempt.id,
+            Attempt.user_id,
+            Attempt.state,
+            Attempt.deadline,
+            AttemptSlot.position,
+            QuestionVersion.qtype,
+            QuestionVersion.data_json,
+            AttemptSlot.order_json,
+        )  # fmt: skip
+        .select_from(Attempt)
+        .outerjoin(AttemptSlot, slot_join)
+        .outerjoin(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
+        .where(Attempt.public_id == public_id)
+    ).all()
+    if not rows:
+        raise NotFound("Không tìm thấy bài làm.")
+    first = rows[0]
+    slots = {row[4]: (row[5], row[6], row[7]) for row in rows if row[4] is not None}
+    return SaveTarget(first[0], first[1], first[2], first[3], slots)
+
+
+def save_to_target(
+    session: Session,
+    target: SaveTarget,
+    items: Iterable[tuple[int, Mapping[str, list[str]], int]],
+    now: dt.datetime,
+) -> dict:
+    """save_answers for an open attempt that is not overdue (the caller checked it, and falls
+    back to save_answers, which closes it, otherwise)."""
+    if not target.is_open or target.overdue(now):
+        raise Conflict("Bài làm đã kết thúc; câu trả lời mới không được lưu nữa.")
+    items = list(items)
+    _check_positions(items)
+    saved = _upsert_items(session, target.id, target.slots, items, now)
+    remaining = None if target.deadline is None else max(0, int((target.deadline - now).total_seconds()))
+    return {"state": "open", "saved": saved, "remaining": remaining}
+
+
+def _slots_at(session: Session, attempt: Attempt, positions: set[int]) -> dict[int, AttemptSlot]:
+    """The attempt's slots at these positions (an autosave sends one or a few), with their
+    versions, in one query; the slots already loaded when the attempt's list is."""
+    if "slots" in attempt.__dict__:
+        return {slot.position: slot for slot in attempt.slots if slot.position in positions}
+    rows = session.scalars(
+        select(AttemptSlot).where(AttemptSlot.attempt_id == attempt.id, AttemptSlot.position.in_(positions))
+    )
+    return {slot.position: slot for slot in rows}
+
+
+def submit_attempt(session: Session, attempt: Attempt, now: dt.datetime, actor: Any = None) -> Attempt:
+    """Finish the attempt. A repeated submit returns the first outcome unchanged."""
+    # lock the row and re-read it in one statement (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    # serializes writers): a submit racing the clock or a second tab sees the other's outcome
+    session.execute(
+        select(Attempt)
+        .where(Attempt.id == attempt.id)
+        .with_for_update(of=Attempt.__table__)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if not attempt.is_open:
+        return attempt
+    # at or past the deadline (the page's timer submits at 0:00, within the grace) it is a time-up:
+    # the review then says time ran out
+    ended = attempt.deadline is not None and now >= attempt.deadline
+    outcome = "timeout" if ended else "submitted"
+    finish_attempt(session, attempt, now, outcome=outcome, actor=actor)
+    return attempt
+
+
+def finish_attempt(
+    session: Session, attempt: Attempt, now: dt.datetime, outcome: str, actor: Any = None
+) -> None:
+    # an attempt closed by the clock finishes at its deadline, not when someone noticed
+    finished_at = min(now, attempt.deadline) if outcome == "timeout" and attempt.deadline else now
+    # read the answers and slots before finish(): their autoflush would UPDATE the attempt twice
+    answers = answers_of(session, attempt)
+    slots = attempt.slots
+    attempt.finish(finished_at, outcome)
+    for slot in slots:
+        auto_grade(slot, answers.get(slot.position))
+    rescore(attempt)
+    session.flush()
+    record(session, attempt, actor)
+
+
+def auto_grade(slot: AttemptSlot, answer: AttemptAnswer | None) -> None:
+    qtype = get_type(slot.version.qtype, slot.version.data)
+    response = answer.response if answer else {}
+    if qtype.manual:
+        if not qtype.is_answered(response):  # nothing written: 0 points, no need to wait for a grader
+            slot.fraction, slot.awarded = 0.0, 0.0
+        return
+    slot.fraction = qtype.grade(response)
+    slot.awarded = round(slot.fraction * slot.points, 4)
+
+
+def rescore(attempt: Attempt) -> None:
+    attempt.pending = any(slot.awarded is None for slot in attempt.slots)
+    attempt.points = round(sum(slot.awarded or 0 for slot in attempt.slots), 4)
+    attempt.max_points = sum(slot.points for slot in attempt.slots)
+    ratio = attempt.points / attempt.max_points if attempt.max_points else 0
+    attempt.score = decimal.Decimal(str(10 * ratio)).quantize(TWO, rounding=decimal.ROUND_HALF_UP)
+
+
+def record(session: Session, attempt: Attempt, actor: Any = None):
+    """Write the attempt's Result (only for learners with a cadre profile)."""
+    if attempt.cadre_id is None or attempt.is_open:
+        return None
+    from lms.results.services import record_result
+
+    quiz = attempt.quiz
+    return record_result(
+        session,
+        cadre=session.get(CadreProfile, attempt.cadre_id),
+        kind="quiz",
+        origin_id=attempt.id,
+        source_id=quiz.id,
+        source_version=attempt.quiz_version,
+        source_title=quiz.title,
+        purpose=quiz.purpose.value,
+        score=attempt.score,
+        passed=(not attempt.pending) and attempt.score >= quiz.pass_mark,
+        pending=attempt.pending,
+        finished_at=attempt.finished_at,
+        program_code=quiz.program_code,
+        details={
+            "attempt": attempt.public_id,
+            "number": attempt.number,
+            "outcome": attempt.outcome,
+            "points": attempt.points,
+            "max_points": attempt.max_points,
+        },
+        actor=actor,
+    )
+
+
+def close_overdue(session: Session, now: dt.datetime) -> int:
+    overdue = session.scalars(
+        select(Attempt)
+        .where(Attempt.state == AttemptState.open, Attempt.deadline < now - GRACE)
+        .order_by(Attempt.id)
+    ).all()
+    for attempt in overdue:
+        finish_attempt(session, attempt, now, outcome="timeout")
+    return len(overdue)
