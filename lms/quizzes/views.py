@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -339,6 +340,8 @@ def manage_quiz(public_id: str):
         purpose_labels=PURPOSE_LABELS,
         grading_labels=GRADING_LABELS,
         can_author=can(current_user, "quizzes.author", quiz),
+        close_form=FlaskForm(),
+        now_utc=now(),
     )
 
 
@@ -414,16 +417,6 @@ def grade(public_id: str, position: int):
 
 
 # --- statistics and exports ----------------------------------------------------------------
-
-
-@bp.get("/quizzes/manage/<public_id>/stats")
-@requires("quizzes.stats")
-def stats(public_id: str):
-    from lms.quizzes.stats import quiz_statistics
-
-    quiz = _quiz_for("quizzes.stats", public_id)
-    report = quiz_statistics(db.read_session, quiz)  # the replica, if any
-    return render_template("quizzes/stats.html", quiz=quiz, report=report)
 
 
 @bp.get("/quizzes/manage/<public_id>/results.<fmt>")
@@ -723,4 +716,4 @@ def bank_export():
 
 
 # The summary before submit and the flag autosave are in their own module, on this blueprint.
-from lms.quizzes import attempt_views  # noqa: E402, F401
+from lms.quizzes import attempt_views, stats_views  # noqa: E402, F401
