@@ -102,13 +102,20 @@ def quiz_stats(ctx: JobContext) -> None:
 
 @kind("recompute", _l("Tính lại hồ sơ đánh giá"))
 def recompute(ctx: JobContext) -> None:
-    """Every open evaluation record from its inputs (after an import); idempotent."""
-    from lms.evaluation.services import recompute_all
+    """Open evaluation records from their inputs: every one (admin page), or one program's
+    after its scheme changed (lms/jobs/hooks.py); idempotent."""
+    from lms.evaluation.services import recompute_all, recompute_program
 
     ctx.progress(1, "Đang tính lại")
-    count = recompute_all(
-        ctx.session, progress=lambda n, total: ctx.progress(n * 98 // max(total, 1), f"{n}/{total} hồ sơ")
-    )
+
+    def progress(n: int, total: int) -> None:
+        ctx.progress(n * 98 // max(total, 1), f"{n}/{total} hồ sơ")
+
+    program_code = ctx.params.get("program_code")
+    if program_code:
+        count = recompute_program(ctx.session, program_code, progress=progress)
+    else:
+        count = recompute_all(ctx.session, progress=progress)
     ctx.summary = f"{count} hồ sơ đã tính lại"
 
 
