@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -20,19 +21,33 @@ class Kind:
     name: str
     label: object
     run: Callable[[JobContext], None]
+    # (label, URL) of the page the job's result belongs to, for its progress page; or None
+    back: Callable[[Any], tuple[object, str] | None] | None = None
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def kind(name: str, label: object) -> Callable:
+def kind(name: str, label: object, back: Callable | None = None) -> Callable:
     def register(func: Callable[[JobContext], None]) -> Callable[[JobContext], None]:
         if name in KINDS:
             raise RuntimeError(f"job kind {name!r} registered twice")
-        KINDS[name] = Kind(name, label, func)
+        KINDS[name] = Kind(name, label, func, back)
         return func
 
     return register
+
+
+def _stats_page(job: Any) -> tuple[object, str] | None:
+    from flask import url_for
+
+    from lms.db import db
+    from lms.quizzes.models import Quiz
+
+    quiz = db.session.get(Quiz, job.data.get("quiz_id"))
+    if quiz is None:
+        return None
+    return _l("Về trang thống kê"), url_for("quizzes.stats", public_id=quiz.public_id)
 
 
 @kind("report", _l("Báo cáo thống kê"))
@@ -81,7 +96,7 @@ def quiz_results(ctx: JobContext) -> None:
         ctx.save(results_xlsx(ctx.session, quiz), "xlsx", name, XLSX)
 
 
-@kind("quiz_stats", _l("Thống kê bài kiểm tra"))
+@kind("quiz_stats", _l("Thống kê bài kiểm tra"), back=_stats_page)
 def quiz_stats(ctx: JobContext) -> None:
     """A quiz's statistics, stored for its statistics page (lms/quizzes/stored_stats.py). First
     closes the attempts past their deadline, so an exam that just closed counts every paper."""

@@ -129,7 +129,9 @@ def request_export(kind: str, params: dict, unit=None):
 @requires("jobs.view")
 def status(public_id: str):
     job = _load(public_id, "jobs.view")
-    return render_template("jobs/status.html", job=job, retry=RetryForm())
+    kind = KINDS.get(job.kind)
+    back = kind.back(job) if kind is not None and kind.back is not None else None
+    return render_template("jobs/status.html", job=job, retry=RetryForm(), back=back)
 
 
 @bp.get("/jobs/<public_id>/status.json")
