@@ -59,6 +59,8 @@ ACTION_LABELS = {
     "quiz.created": _l("Tạo bài kiểm tra"),
     "quiz.updated": _l("Sửa bài kiểm tra"),
     "quiz.override": _l("Cho phép riêng một người làm bài"),
+    "quiz.closed": _l("Đóng bài kiểm tra ngay"),
+    "quiz.stats": _l("Tính thống kê bài kiểm tra"),
     "attempt.grade": _l("Chấm bài làm"),
     "attempt.regrade": _l("Chấm lại bài làm"),
     "scenario.import": _l("Nhập tình huống"),

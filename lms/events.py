@@ -6,6 +6,9 @@
   the cohort's records.
 - ``program_saved(session, program_code=..., evaluation=...)``: sent by the programs importer;
   evaluation keeps the program's evaluation scheme in step with the file's ``evaluation`` block.
+- ``records_stale(session, program_code=..., actor=...)``: sent by evaluation when a program's
+  scheme changed and open records were computed with the old one; lms.jobs asks for a
+  ``recompute`` job in the same transaction (handed to the queue after the commit).
 
 Receivers run inside the sender's transaction (same session), so a record never disagrees
 with the inputs committed alongside it.
@@ -19,6 +22,7 @@ _signals = Namespace()
 result_recorded = _signals.signal("result-recorded")
 attendance_changed = _signals.signal("attendance-changed")
 program_saved = _signals.signal("program-saved")
+records_stale = _signals.signal("records-stale")
 
 # Which evaluation components can a program produce? Each feature that produces one registers
 # ``producer(session, root, program_code, target_groups) -> set[str]`` (quizzes: "entrance",

@@ -47,5 +47,6 @@ from lms.quizzes.models import (  # noqa: F401
     QuizOverride,
     QuizSlot,
 )
+from lms.quizzes.stored_stats import StoredStats  # noqa: F401
 from lms.results.models import Result  # noqa: F401
 from lms.scenarios.models import Scenario, ScenarioResponse, ScenarioRun, ScenarioStep  # noqa: F401

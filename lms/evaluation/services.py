@@ -223,6 +223,9 @@ def ensure_scheme(
         after={"program": program_code, "version": scheme.version, **content},
         note=note,
     )
+    if session.scalar(select(_program_records(program_code).exists())):
+        # open records were computed with the old weights: a job recomputes them (lms/jobs)
+        events.records_stale.send(session, program_code=program_code, actor=actor)
     return scheme
 
 
@@ -493,6 +496,31 @@ def recompute_all(session: Session, now: dt.datetime | None = None, progress=Non
     for number, (cadre_id, cohort_id) in enumerate(pairs, 1):
         recompute(session, cadre_id, cohort_id, now)
         if progress and number % 1000 == 0:
+            progress(number, len(pairs))
+    return len(pairs)
+
+
+def _program_records(program_code: str):
+    """Open records computed with the program's scheme, or with the default one (a program's
+    first own scheme replaces the default for its records)."""
+    return (
+        select(EvaluationRecord.cadre_id, EvaluationRecord.cohort_id)
+        .join(EvaluationScheme, EvaluationScheme.id == EvaluationRecord.scheme_id)
+        .where(
+            EvaluationRecord.finalized_at.is_(None),
+            EvaluationScheme.program_code.in_({program_code, DEFAULT_PROGRAM}),
+        )
+    )
+
+
+def recompute_program(
+    session: Session, program_code: str, now: dt.datetime | None = None, progress=None
+) -> int:
+    """After a program's scheme changed (content import, scheme form): its open records."""
+    pairs = sorted((int(c), int(k)) for c, k in session.execute(_program_records(program_code)))
+    for number, (cadre_id, cohort_id) in enumerate(pairs, 1):
+        recompute(session, cadre_id, cohort_id, now)
+        if progress and number % 500 == 0:
             progress(number, len(pairs))
     return len(pairs)
 

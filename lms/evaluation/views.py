@@ -439,6 +439,13 @@ def scheme_edit(program_code: str):
         else:
             db.session.commit()
             flash(_("Đã lưu phiên bản %(v)s của cách đánh giá.", v=scheme.version), "success")
+            recompute = _recompute_job_asked()
+            if recompute:  # open records used the old weights: follow their recompute
+                flash(
+                    _("Các hồ sơ đánh giá của chương trình đang được tính lại theo cách đánh giá mới."),
+                    "info",
+                )
+                return redirect(url_for("jobs.status", public_id=recompute), code=303)
             return redirect(url_for("evaluation.schemes"))
     return render_template(
         "evaluation/scheme_edit.html",
@@ -449,6 +456,13 @@ def scheme_edit(program_code: str):
         conditions=services.RULE_CONDITIONS,
         decisions=DECISION_LABELS,
     )
+
+
+def _recompute_job_asked() -> str | None:
+    """The public id of the recompute job the scheme change asked for (lms/jobs/hooks.py)."""
+    from lms.jobs.hooks import asked_jobs
+
+    return next((public_id for public_id, kind, _ in asked_jobs(db.session) if kind == "recompute"), None)
 
 
 # --- instructor assessments ----------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -20,19 +21,33 @@ class Kind:
     name: str
     label: object
     run: Callable[[JobContext], None]
+    # (label, URL) of the page the job's result belongs to, for its progress page; or None
+    back: Callable[[Any], tuple[object, str] | None] | None = None
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def kind(name: str, label: object) -> Callable:
+def kind(name: str, label: object, back: Callable | None = None) -> Callable:
     def register(func: Callable[[JobContext], None]) -> Callable[[JobContext], None]:
         if name in KINDS:
             raise RuntimeError(f"job kind {name!r} registered twice")
-        KINDS[name] = Kind(name, label, func)
+        KINDS[name] = Kind(name, label, func, back)
         return func
 
     return register
+
+
+def _stats_page(job: Any) -> tuple[object, str] | None:
+    from flask import url_for
+
+    from lms.db import db
+    from lms.quizzes.models import Quiz
+
+    quiz = db.session.get(Quiz, job.data.get("quiz_id"))
+    if quiz is None:
+        return None
+    return _l("Về trang thống kê"), url_for("quizzes.stats", public_id=quiz.public_id)
 
 
 @kind("report", _l("Báo cáo thống kê"))
@@ -81,15 +96,41 @@ def quiz_results(ctx: JobContext) -> None:
         ctx.save(results_xlsx(ctx.session, quiz), "xlsx", name, XLSX)
 
 
+@kind("quiz_stats", _l("Thống kê bài kiểm tra"), back=_stats_page)
+def quiz_stats(ctx: JobContext) -> None:
+    """A quiz's statistics, stored for its statistics page (lms/quizzes/stored_stats.py). First
+    closes the attempts past their deadline, so an exam that just closed counts every paper."""
+    from lms.db import utcnow
+    from lms.quizzes.models import Quiz
+    from lms.quizzes.services import close_overdue
+    from lms.quizzes.stored_stats import compute_and_store
+
+    quiz = ctx.session.get(Quiz, ctx.params["quiz_id"])
+    if quiz is None:
+        raise LmsError("Bài kiểm tra không còn tồn tại.")
+    ctx.progress(5, "Đang đóng các bài làm quá hạn")
+    close_overdue(ctx.session, utcnow())
+    ctx.progress(20, "Đang tính thống kê")
+    stored = compute_and_store(ctx.session, quiz, utcnow(), actor=ctx.job.owner, job_id=ctx.job.public_id)
+    ctx.summary = f"{stored.attempts} bài đã chấm xong được thống kê"
+
+
 @kind("recompute", _l("Tính lại hồ sơ đánh giá"))
 def recompute(ctx: JobContext) -> None:
-    """Every open evaluation record from its inputs (after an import); idempotent."""
-    from lms.evaluation.services import recompute_all
+    """Open evaluation records from their inputs: every one (admin page), or one program's
+    after its scheme changed (lms/jobs/hooks.py); idempotent."""
+    from lms.evaluation.services import recompute_all, recompute_program
 
     ctx.progress(1, "Đang tính lại")
-    count = recompute_all(
-        ctx.session, progress=lambda n, total: ctx.progress(n * 98 // max(total, 1), f"{n}/{total} hồ sơ")
-    )
+
+    def progress(n: int, total: int) -> None:
+        ctx.progress(n * 98 // max(total, 1), f"{n}/{total} hồ sơ")
+
+    program_code = ctx.params.get("program_code")
+    if program_code:
+        count = recompute_program(ctx.session, program_code, progress=progress)
+    else:
+        count = recompute_all(ctx.session, progress=progress)
     ctx.summary = f"{count} hồ sơ đã tính lại"
 
 

@@ -116,6 +116,8 @@ def worker_mode(app: Flask) -> str:
 def init_app(app: Flask) -> None:
     import importlib
 
+    from lms.jobs import hooks  # noqa: F401  (jobs asked for through lms.events)
+
     app.extensions["lms_jobs"] = _State(app)
     for name in filter(None, (m.strip() for m in str(app.config.get("LMS_JOB_MODULES") or "").split(","))):
         importlib.import_module(name)  # registers more job kinds (lms.jobs.kinds.kind)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import logging
 import os
 import threading
@@ -302,8 +303,49 @@ def close_overdue(app: Flask, now: dt.datetime | None = None) -> int:
     return count
 
 
+def stats_after_close(app: Flask, now: dt.datetime | None = None) -> list[int]:
+    """Ask (as the system) for the statistics of each quiz whose close time has just passed:
+    once per close (a quiz_stats job created since the close, whatever became of it, counts),
+    so a failing one is not asked for again every minute. Returns the new job ids."""
+    from lms.jobs.queue import enqueue
+    from lms.jobs.services import request_job
+    from lms.quizzes.services import GRACE
+    from lms.quizzes.stored_stats import closed_without_stats
+
+    now = now or utcnow()
+    session = db.new_session(app)
+    created_ids: list[int] = []
+    try:
+        for quiz in closed_without_stats(session, now, GRACE):
+            params = json.dumps({"quiz_id": quiz.id}, sort_keys=True)
+            asked = session.scalar(
+                select(Job.id).where(
+                    Job.kind == "quiz_stats", Job.params == params, Job.created_at >= quiz.closes_at
+                ).limit(1)
+            )
+            if asked is not None:
+                continue
+            job, created = request_job(
+                session,
+                None,
+                "quiz_stats",
+                {"quiz_id": quiz.id},
+                now,
+                unit=quiz.owner_unit,
+                max_attempts=int(app.config["LMS_JOB_MAX_ATTEMPTS"]),
+            )
+            if created:
+                created_ids.append(job.id)
+        session.commit()
+    finally:
+        session.close()
+    for job_id in created_ids:
+        enqueue(app, job_id)
+    return created_ids
+
+
 def every_minute(app: Flask) -> None:
-    for step in (close_overdue, requeue_stalled):
+    for step in (close_overdue, stats_after_close, requeue_stalled):
         try:
             step(app)
         except Exception:  # one failing step must not stop the other

@@ -101,8 +101,9 @@ def request_report():
     return redirect(url_for("jobs.status", public_id=job.public_id), code=303)
 
 
-def request_export(kind: str, params: dict, unit=None):
-    """For other features' views: run an export as a job and send the person to its page."""
+def submit(kind: str, params: dict, unit=None, delay: float = 0) -> Job:
+    """For other features' views: ask for a job as the signed-in person, commit, hand it to the
+    queue (after ``delay`` seconds). Asking again while it waits gives the same job."""
     job, created = services.request_job(
         db.session,
         current_user,
@@ -113,7 +114,14 @@ def request_export(kind: str, params: dict, unit=None):
         max_attempts=int(current_app.config["LMS_JOB_MAX_ATTEMPTS"]),
     )
     db.session.commit()
-    _submit(job, created)
+    if created:
+        queue.enqueue(current_app, job.id, delay=delay)
+    return job
+
+
+def request_export(kind: str, params: dict, unit=None):
+    """For other features' views: run an export as a job and send the person to its page."""
+    job = submit(kind, params, unit=unit)
     return redirect(url_for("jobs.status", public_id=job.public_id), code=303)
 
 
@@ -121,7 +129,9 @@ def request_export(kind: str, params: dict, unit=None):
 @requires("jobs.view")
 def status(public_id: str):
     job = _load(public_id, "jobs.view")
-    return render_template("jobs/status.html", job=job, retry=RetryForm())
+    kind = KINDS.get(job.kind)
+    back = kind.back(job) if kind is not None and kind.back is not None else None
+    return render_template("jobs/status.html", job=job, retry=RetryForm(), back=back)
 
 
 @bp.get("/jobs/<public_id>/status.json")

@@ -30,12 +30,26 @@ def import_command(path: str, dry_run: bool) -> None:
                 click.echo(f"{kind} {code}: {action}")
         else:
             session.commit()
+            _say_recompute(session)
     except InvalidFile as exc:
         session.rollback()
         fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problems; nothing imported"])
     finally:
         session.close()
     click.echo(("dry run: " if dry_run else "") + summary.line())
+
+
+def _say_recompute(session) -> None:
+    """A program whose evaluation weights changed: its open records are recomputed by a job."""
+    from lms.jobs.hooks import asked_jobs
+
+    for public_id, kind, params in asked_jobs(session):
+        if kind == "recompute":
+            click.echo(
+                f"evaluation: records of {params['program_code']} are recomputed by job {public_id}"
+                " (the job worker runs it; without one: flask --app lms jobs run-pending,"
+                " or flask --app lms evaluation recompute)"
+            )
 
 
 @content_cli.command("export")

@@ -9,7 +9,7 @@ from flask_login import current_user
 from lms.auth.permissions import authorize
 from lms.db import db
 from lms.quizzes import services
-from lms.quizzes.models import Attempt
+from lms.quizzes.models import Attempt, Quiz
 from lms.web import now
 
 bp = Blueprint("quizzes", __name__)
@@ -31,3 +31,10 @@ def own_attempt(public_id: str) -> Attempt:
     if attempt.user_id != current_user.id:
         abort(403)
     return attempt
+
+
+def quiz_for(action: str, public_id: str) -> Quiz:
+    """The quiz with this public id, if the current user may do ``action`` on it."""
+    quiz = services.quiz_by_public_id(db.session, public_id)
+    authorize(action, quiz)
+    return quiz

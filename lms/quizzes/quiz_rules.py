@@ -19,6 +19,7 @@ from lms.org.models import Unit
 from lms.quizzes.bank import get_category, questions_in_category
 from lms.quizzes.models import (
     Attempt,
+    AttemptState,
     GradingMethod,
     Navigation,
     Purpose,
@@ -159,6 +160,41 @@ def set_override(
         },
     )
     return override
+
+
+def close_now(session: Session, actor: Any, quiz: Quiz, now: dt.datetime) -> bool:
+    """An instructor ends the exam now: the close time becomes now (overrides that reach later
+    stay: a learner given more time keeps it) and open attempts get ``now`` as their deadline,
+    so they are submitted with what was saved (lazily or by the minute sweep, after the
+    autosave grace). False when the quiz was already closed."""
+    if quiz.closes_at is not None and quiz.closes_at <= now:
+        return False
+    before = {"closes_at": quiz.closes_at}
+    quiz.closes_at = now
+    later_overrides = select(QuizOverride.user_id).where(
+        QuizOverride.quiz_id == quiz.id, QuizOverride.closes_at > now
+    )
+    open_attempts = session.scalars(
+        select(Attempt).where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.state == AttemptState.open,
+            Attempt.user_id.not_in(later_overrides),
+        )
+    ).all()
+    for attempt in open_attempts:
+        attempt.deadline = min(attempt.deadline, now) if attempt.deadline else now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "quiz.closed",
+        "quiz",
+        quiz.public_id,
+        before=before,
+        after={"closes_at": now, "open_attempts": len(open_attempts)},
+        now=now,
+    )
+    return True
 
 
 @dataclasses.dataclass

@@ -57,6 +57,7 @@ from lms.quizzes.quiz_rules import (  # noqa: F401
     QuizInput,
     Rules,
     attempt_by_public_id,
+    close_now,
     quiz_by_public_id,
     quizzes_for_learner,
     rules_for,

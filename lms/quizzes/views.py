@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -28,8 +29,9 @@ from lms.quizzes import (  # noqa: F401  (permissions and producers register on 
     permissions,
     producers,
     services,
+    stats_views,  # the statistics pages, on the same blueprint
 )
-from lms.quizzes.blueprint import bp, load_attempt, own_attempt
+from lms.quizzes.blueprint import bp, load_attempt, own_attempt, quiz_for
 from lms.quizzes.forms import (
     IMPORT_FORMATS,
     BankImportForm,
@@ -298,16 +300,10 @@ def manage():
     return render_template("quizzes/manage.html", quizzes=quizzes, purpose_labels=PURPOSE_LABELS)
 
 
-def _quiz_for(action: str, public_id: str) -> Quiz:
-    quiz = services.quiz_by_public_id(db.session, public_id)
-    authorize(action, quiz)
-    return quiz
-
-
 @bp.get("/quizzes/manage/<public_id>")
 @requires("quizzes.stats")
 def manage_quiz(public_id: str):
-    quiz = _quiz_for("quizzes.stats", public_id)
+    quiz = quiz_for("quizzes.stats", public_id)
     attempts = db.session.scalars(
         select(Attempt)
         .where(Attempt.quiz_id == quiz.id)
@@ -324,6 +320,8 @@ def manage_quiz(public_id: str):
         purpose_labels=PURPOSE_LABELS,
         grading_labels=GRADING_LABELS,
         can_author=can(current_user, "quizzes.author", quiz),
+        close_form=FlaskForm(),
+        now_utc=now(),
     )
 
 
@@ -334,7 +332,7 @@ def _to_utc(value: dt.datetime | None) -> dt.datetime | None:
 @bp.post("/quizzes/manage/<public_id>/override")
 @requires("quizzes.author")
 def override(public_id: str):
-    quiz = _quiz_for("quizzes.author", public_id)
+    quiz = quiz_for("quizzes.author", public_id)
     form = OverrideForm()
     if not form.validate():
         flash(_("Thông tin gia hạn chưa hợp lệ: %(e)s", e=" ".join(sum(form.errors.values(), []))), "error")
@@ -401,22 +399,12 @@ def grade(public_id: str, position: int):
 # --- statistics and exports ----------------------------------------------------------------
 
 
-@bp.get("/quizzes/manage/<public_id>/stats")
-@requires("quizzes.stats")
-def stats(public_id: str):
-    from lms.quizzes.stats import quiz_statistics
-
-    quiz = _quiz_for("quizzes.stats", public_id)
-    report = quiz_statistics(db.read_session, quiz)  # the replica, if any
-    return render_template("quizzes/stats.html", quiz=quiz, report=report)
-
-
 @bp.get("/quizzes/manage/<public_id>/results.<fmt>")
 @requires("quizzes.export")
 def export_results(public_id: str, fmt: str):
     from lms.quizzes.exports import results_csv, results_xlsx
 
-    quiz = _quiz_for("quizzes.export", public_id)
+    quiz = quiz_for("quizzes.export", public_id)
     if fmt not in ("csv", "xlsx"):
         abort(404)
     if _finished_count(quiz) > int(current_app.config["LMS_JOB_EXPORT_INLINE_MAX"]):
