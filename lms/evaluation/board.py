@@ -163,3 +163,13 @@ def board_count(scope: ColumnElement[bool], filters: BoardFilters, today: dt.dat
         .join(Unit, CadreProfile.unit_id == Unit.id)
         .where(*_profile_conditions(scope, filters, today))
     )
+
+
+def record_cohort_ids(scope: ColumnElement[bool]):
+    """Ids of the cohorts holding evaluation records of cadres in ``scope`` (a condition on Unit)."""
+    return (
+        select(EvaluationRecord.cohort_id)
+        .join(CadreProfile, EvaluationRecord.cadre_id == CadreProfile.id)
+        .join(Unit, CadreProfile.unit_id == Unit.id)
+        .where(scope, EvaluationRecord.cohort_id.is_not(None))
+    )
