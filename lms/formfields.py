@@ -51,4 +51,7 @@ class CohortSelectField(SelectField):
 
 
 def cohort_label(program: str, title: str, start, end) -> str:
-    return f"{program} · {title} · {start:%d/%m/%Y}–{end:%d/%m/%Y}"
+    """"Program · cohort · dates"; a cohort title that already names its program ("Lớp 1 —
+    <program>") is not preceded by the program a second time."""
+    named = title if program in title else f"{program} · {title}"
+    return f"{named} · {start:%d/%m/%Y}–{end:%d/%m/%Y}"

@@ -133,3 +133,12 @@ def test_refused_decision_shows_summary_first_and_no_success(client, world, coho
     assert 'aria-describedby="reason-hint reason-error"' in html and 'id="reason-error"' in html
     assert "Đã ghi quyết định" not in html
     assert "js/forms.js" in html
+
+
+def test_cohort_label_does_not_repeat_the_program():
+    from lms.formfields import cohort_label
+
+    start, end = dt.date(2026, 12, 7), dt.date(2026, 12, 11)
+    assert cohort_label("Bồi dưỡng A", "Lớp 1", start, end) == "Bồi dưỡng A · Lớp 1 · 07/12/2026–11/12/2026"
+    repeated = cohort_label("Bồi dưỡng A", "Lớp 1 — Bồi dưỡng A", start, end)
+    assert repeated == "Lớp 1 — Bồi dưỡng A · 07/12/2026–11/12/2026"
