@@ -38,8 +38,9 @@ def cohorts(session, world, factory):
     in_b = _cohort(session, program, "lop-b", "Lớp xã Bình đợt 1", world.commune_b, dt.date(2026, 4, 6))
     cadre = factory.profile(unit=world.commune_a, name="Cán Bộ Xã An")
     session.add(Enrollment(cohort_id=in_a.id, profile_id=cadre.id))
-    result(session, cadre, "exit", 8.0, details=None)
-    services.recompute(session, cadre.id, in_a.id)
+    result(session, cadre, "exit", 8.0, cohort_id=in_a.id, details=None)
+    record = services.recompute(session, cadre.id, in_a.id)
+    assert record.cohort_id == in_a.id
     session.commit()
     return in_a, in_b, cadre
 
