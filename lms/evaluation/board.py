@@ -165,11 +165,18 @@ def board_count(scope: ColumnElement[bool], filters: BoardFilters, today: dt.dat
     )
 
 
-def record_cohort_ids(scope: ColumnElement[bool]):
-    """Ids of the cohorts holding evaluation records of cadres in ``scope`` (a condition on Unit)."""
-    return (
-        select(EvaluationRecord.cohort_id)
-        .join(CadreProfile, EvaluationRecord.cadre_id == CadreProfile.id)
-        .join(Unit, CadreProfile.unit_id == Unit.id)
-        .where(scope, EvaluationRecord.cohort_id.is_not(None))
-    )
+
+def with_records_in(scope: ColumnElement[bool]):
+    """``inputs.cohort_rows`` condition: cohorts holding evaluation records of cadres in ``scope``
+    (a condition on Unit), the only cohorts the board's filter can find anyone in. An EXISTS per
+    cohort on ``ix_evaluation_record_cohort_id``, not a scan of every record in the scope."""
+
+    def condition(cohort_id) -> ColumnElement[bool]:
+        return exists(
+            select(EvaluationRecord.id)
+            .join(CadreProfile, EvaluationRecord.cadre_id == CadreProfile.id)
+            .join(Unit, CadreProfile.unit_id == Unit.id)
+            .where(EvaluationRecord.cohort_id == cohort_id, scope)
+        )
+
+    return condition

@@ -10,10 +10,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lms.org.models import Unit
 from lms.programs.models import Attendance, AttendanceStatus, Cohort, CohortSession, Enrollment, Program
 from lms.results.models import Result
 
@@ -94,27 +93,25 @@ def cohorts_of(session: Session, cadre_id: int) -> list[tuple[int, str, bool]]:
     return [(i, title, bool(d and json.loads(d).get("assessment"))) for i, title, d in rows]
 
 
-def cohort_rows(session: Session, ids) -> list[tuple[int, str, str, Any, Any]]:
-    """(id, program title, cohort title, start, end) of the cohorts whose id is in ``ids`` (a
-    select of ids), newest first: what a person picks a cohort by instead of typing its id."""
+def cohort_rows(session: Session, condition) -> list[tuple[int, str, str, Any, Any]]:
+    """(id, program title, cohort title, start, end) of the cohorts whose id satisfies
+    ``condition(Cohort.id)``, newest first: what a person picks a cohort by instead of its id."""
     return [
         tuple(row)
         for row in session.execute(
             select(Cohort.id, Program.title, Cohort.title, Cohort.start_date, Cohort.end_date)
             .join(Program, Program.id == Cohort.program_id)
-            .where(Cohort.id.in_(ids))
+            .where(condition(Cohort.id))
             .order_by(Cohort.start_date.desc(), Cohort.id.desc())
         )
     ]
 
 
-def cohort_ids_run_in(scope) -> Select:
-    """Ids of the cohorts run by a unit matching ``scope`` (a condition on ``Unit``)."""
-    return select(Cohort.id).join(Unit, Unit.id == Cohort.unit_id).where(scope)
-
-
-def cohort_ids_of(cadre_id: int) -> Select:
-    return select(Enrollment.cohort_id).where(Enrollment.profile_id == cadre_id)
+def enrolled_in(cadre_id: int):
+    """``cohort_rows`` condition: the cohorts the cadre is enrolled in."""
+    return lambda cohort_id: cohort_id.in_(
+        select(Enrollment.cohort_id).where(Enrollment.profile_id == cadre_id)
+    )
 
 
 def names_for(

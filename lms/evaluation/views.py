@@ -10,7 +10,7 @@ import datetime as dt
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select, union
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
@@ -23,7 +23,7 @@ from lms.evaluation import (
     permissions,  # noqa: F401  (registers the rules)
     services,
 )
-from lms.evaluation.board import BoardFilters, board_count, board_query, record_cohort_ids
+from lms.evaluation.board import BoardFilters, board_count, board_query, with_records_in
 from lms.evaluation.dossier import dossier_data, dossier_xlsx
 from lms.evaluation.forms import (
     AssessmentForm,
@@ -102,10 +102,8 @@ def board():
     bands = [name for name, _minimum in services.DEFAULT_BANDS]
     form.band.choices = [SelectChoice("", _("— Tất cả —"))] + [SelectChoice(b) for b in bands]
     valid = checked_filters(form)
-    scope = unit_scope(current_user)
     form.cohort_id.set_cohorts(
-        inputs.cohort_rows(db.session, union(inputs.cohort_ids_run_in(scope), record_cohort_ids(scope))),
-        _("— Tất cả —"),
+        inputs.cohort_rows(db.session, with_records_in(unit_scope(current_user))), _("— Tất cả —")
     )
     filters = BoardFilters()
     if valid:
@@ -478,7 +476,7 @@ def assess(public_id: str):
     if request.method == "GET" and chosen:
         form.cohort_id.data = chosen
     form.cohort_id.set_cohorts(
-        inputs.cohort_rows(db.session, inputs.cohort_ids_of(profile.id)), _("— Chọn lớp —")
+        inputs.cohort_rows(db.session, inputs.enrolled_in(profile.id)), _("— Chọn lớp —")
     )
     if form.validate_on_submit() and not rubric_errors:
         try:

@@ -4,13 +4,59 @@ account import offers its template. Phone 390×844 and desktop, axe-clean."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PageProblems
+from tests.e2e.conftest import LIVE_APPS, PageProblems, serve_demo
 from tests.e2e.flows import CONTEXT_OPTIONS, PASSWORDS, click_and_wait, look, watch
 from tests.e2e.helpers import SCREENSHOTS, check_axe, login, screenshot
 
 WIDE = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """This module's own demo: it adds an exit-test result in a real cohort (the demo's records
+    belong to no cohort), which other modules' boards must not see."""
+    for base in serve_demo(tmp_path_factory):
+        _seed_a_cohort_record(LIVE_APPS[base])
+        yield base
+
+
+def _seed_a_cohort_record(app) -> None:
+    from sqlalchemy import select
+
+    from lms.db import db
+    from lms.evaluation import services
+    from lms.org.models import CadreProfile
+    from lms.programs.models import Enrollment
+    from lms.results.services import record_result
+
+    with app.app_context():
+        session = db.new_session()
+        try:
+            enrollment = session.scalars(select(Enrollment).order_by(Enrollment.id)).first()
+            cadre = session.get(CadreProfile, enrollment.profile_id)
+            record_result(
+                session,
+                cadre=cadre,
+                kind="quiz",
+                origin_id=990_001,
+                source_id=990_001,
+                source_version=1,
+                source_title="Kiểm tra đầu ra (e2e)",
+                purpose="exit",
+                score=8.5,
+                passed=True,
+                finished_at=dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC),
+                cohort_id=enrollment.cohort_id,
+            )
+            services.recompute(session, cadre.id, enrollment.cohort_id)
+            session.commit()
+        finally:
+            session.close()
 IN_VIEWPORT = """el => { const r = el.getBoundingClientRect();
   return r.top >= 0 && r.top < window.innerHeight && r.bottom > 0; }"""
 
@@ -72,6 +118,9 @@ def test_board_picks_a_cohort_by_name_on_a_phone(page, live_server):
     cohort.select_option(index=1)
     click_and_wait(page, page.get_by_role("button", name="Lọc"))
     assert "cohort_id=" in page.url
+    rows = page.locator("table.board tbody a").count()
+    print(f"board filtered by the first cohort: {rows} cadres")
+    assert rows >= 1  # every listed cohort holds someone's record
     look(page, "board-cohort-filter-phone")
 
 

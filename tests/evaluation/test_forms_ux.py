@@ -80,10 +80,24 @@ def test_board_cohort_outside_scope_gets_the_same_answer_as_before(client, world
     assert 'id="error-summary"' not in html
 
 
-def test_board_admin_sees_every_cohort(client, world, cohorts, login_as):
+def test_board_lists_cohorts_with_records_admin_sees_all(
+    client, world, cohorts, session, factory, login_as
+):
+    _in_a, in_b, _cadre = cohorts
     login_as(world.users["admin"])
     select = _select(client.get("/evaluation/board").get_data(as_text=True), "cohort_id")
+    assert "Lớp xã An đợt 1" in select
+    assert "Lớp xã Bình đợt 1" not in select  # no one evaluated in it yet: the filter finds no one
+    in_b_cadre = factory.profile(unit=world.commune_b, name="Cán Bộ Xã Bình")
+    result(session, in_b_cadre, "exit", 7.0, cohort_id=in_b.id, details=None)
+    services.recompute(session, in_b_cadre.id, in_b.id)
+    session.commit()
+    select = _select(client.get("/evaluation/board").get_data(as_text=True), "cohort_id")
     assert "Lớp xã An đợt 1" in select and "Lớp xã Bình đợt 1" in select
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/evaluation/board")})
+    login_as(world.board_a)
+    select = _select(client.get("/evaluation/board").get_data(as_text=True), "cohort_id")
+    assert "Lớp xã Bình đợt 1" not in select  # a record outside the member's scope does not list it
 
 
 def test_assess_picks_the_cadres_cohorts_and_refuses_none(client, world, cohorts, session, factory, login_as):
@@ -143,3 +157,13 @@ def test_cohort_label_does_not_repeat_the_program():
     assert cohort_label("Bồi dưỡng A", "Lớp 1", start, end) == "Bồi dưỡng A · Lớp 1 · 07/12/2026–11/12/2026"
     repeated = cohort_label("Bồi dưỡng A", "Lớp 1 — Bồi dưỡng A", start, end)
     assert repeated == "Lớp 1 — Bồi dưỡng A · 07/12/2026–11/12/2026"
+
+
+@pytest.mark.parametrize("value", ["abc", "99999999999", "-3"])
+def test_board_bad_cohort_value_is_a_field_error_not_a_500(client, world, cohorts, login_as, value):
+    login_as(world.board_a)
+    response = client.get(f"/evaluation/board?cohort_id={value}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'href="#cohort_id"' in html and 'id="cohort_id-error"' in html
+    assert "Cán Bộ Xã An" in html  # the bad filter is ignored, as before
