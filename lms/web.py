@@ -34,7 +34,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from lms import assets
+from lms import assets, form_errors
 from lms.auth import permissions
 from lms.auth.permissions import LOGIN, PUBLIC, can, requires
 from lms.db import db
@@ -93,6 +93,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.jinja_env.globals.update(can=can, LANGUAGES=LANGUAGES, current_locale=select_locale)
+    form_errors.init_app(app)
     app.jinja_env.filters.update(vndate=_vndate, vndatetime=_vndatetime, vnnumber=_vnnumber)
     app.register_blueprint(core)
     _ = permissions  # the foundation's rules; features register theirs on import

@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -50,6 +51,8 @@ from lms.auth.services import (
 from lms.db import db
 from lms.errors import InvalidFile, LmsError
 from lms.org.csv_import import import_accounts
+from lms.org.csv_template import template_csv
+from lms.org.import_help import IMPORT_COLUMN_HELP
 from lms.org.models import Unit
 from lms.web import (
     checked_filters,
@@ -255,7 +258,23 @@ def users_import():
             db.session.commit()
     elif request.method == "POST":
         status = 400
-    return render_template("admin/users_import.html", form=form, problems=problems, imported=imported), status
+    return render_template(
+        "admin/users_import.html",
+        form=form,
+        problems=problems,
+        imported=imported,
+        columns=IMPORT_COLUMN_HELP,
+    ), status
+
+
+@bp.get("/admin/users/import/mau-nhap-tai-khoan.csv")
+@requires("users.manage")
+def users_import_template():
+    return Response(
+        template_csv(db.session, current_user),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="mau-nhap-tai-khoan.csv"'},
+    )
 
 
 @bp.get("/admin/audit")

@@ -163,3 +163,20 @@ def board_count(scope: ColumnElement[bool], filters: BoardFilters, today: dt.dat
         .join(Unit, CadreProfile.unit_id == Unit.id)
         .where(*_profile_conditions(scope, filters, today))
     )
+
+
+
+def with_records_in(scope: ColumnElement[bool]):
+    """``inputs.cohort_rows`` condition: cohorts holding evaluation records of cadres in ``scope``
+    (a condition on Unit), the only cohorts the board's filter can find anyone in. An EXISTS per
+    cohort on ``ix_evaluation_record_cohort_id``, not a scan of every record in the scope."""
+
+    def condition(cohort_id) -> ColumnElement[bool]:
+        return exists(
+            select(EvaluationRecord.id)
+            .join(CadreProfile, EvaluationRecord.cadre_id == CadreProfile.id)
+            .join(Unit, CadreProfile.unit_id == Unit.id)
+            .where(EvaluationRecord.cohort_id == cohort_id, scope)
+        )
+
+    return condition

@@ -22,7 +22,7 @@ from lms.evaluation.models import (
     IMPROVEMENT_LABELS,
 )
 from lms.evaluation.services import MIN_CORRECTION_REASON, MIN_DECISION_REASON
-from lms.formfields import FiniteDecimalField
+from lms.formfields import CohortSelectField, FiniteDecimalField
 from lms.org.models import PLANNING_STATUS_LABELS
 
 ALL = SelectChoice("", _l("— Tất cả —"))
@@ -51,7 +51,7 @@ class BoardFilterForm(FlaskForm):
         ],
         validators=[Optional()],
     )
-    cohort_id = IntegerField(_l("Mã lớp (đợt)"), validators=[Optional(), NumberRange(1, MAX_ID)])
+    cohort_id = CohortSelectField(_l("Lớp (đợt)"), validators=[Optional(), NumberRange(1, MAX_ID)])
     year = IntegerField(_l("Năm"), validators=[Optional(), NumberRange(2000, 2100)])
 
 
@@ -77,7 +77,14 @@ class DecisionForm(FlaskForm):
 class CorrectionForm(FlaskForm):
     reason = TextAreaField(
         _l("Lý do đính chính (bắt buộc)"),
-        validators=[DataRequired(), Length(min=MIN_CORRECTION_REASON, max=4000)],
+        validators=[
+            DataRequired(_l("Cần ghi lý do đính chính.")),
+            Length(
+                min=MIN_CORRECTION_REASON,
+                max=4000,
+                message=_l("Lý do đính chính cần ít nhất %(n)s ký tự.", n=MIN_CORRECTION_REASON),
+            ),
+        ],
     )
     submit = SubmitField(_l("Tính lại và lưu bản đính chính"))
 
@@ -87,7 +94,9 @@ class FinalizeForm(FlaskForm):
 
 
 class AssessmentForm(FlaskForm):
-    cohort_id = IntegerField(_l("Mã lớp (đợt)"), validators=[InputRequired(), NumberRange(1, MAX_ID)])
+    cohort_id = CohortSelectField(
+        _l("Lớp (đợt)"), validators=[InputRequired(_l("Cần chọn lớp.")), NumberRange(1, MAX_ID)]
+    )
     kind = SelectField(
         _l("Loại đánh giá"), choices=[SelectChoice(k.value, v) for k, v in ASSESSMENT_KIND_LABELS.items()]
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -90,6 +91,27 @@ def cohorts_of(session: Session, cadre_id: int) -> list[tuple[int, str, bool]]:
         .order_by(Cohort.start_date.desc(), Cohort.id.desc())
     )
     return [(i, title, bool(d and json.loads(d).get("assessment"))) for i, title, d in rows]
+
+
+def cohort_rows(session: Session, condition) -> list[tuple[int, str, str, Any, Any]]:
+    """(id, program title, cohort title, start, end) of the cohorts whose id satisfies
+    ``condition(Cohort.id)``, newest first: what a person picks a cohort by instead of its id."""
+    return [
+        tuple(row)
+        for row in session.execute(
+            select(Cohort.id, Program.title, Cohort.title, Cohort.start_date, Cohort.end_date)
+            .join(Program, Program.id == Cohort.program_id)
+            .where(condition(Cohort.id))
+            .order_by(Cohort.start_date.desc(), Cohort.id.desc())
+        )
+    ]
+
+
+def enrolled_in(cadre_id: int):
+    """``cohort_rows`` condition: the cohorts the cadre is enrolled in."""
+    return lambda cohort_id: cohort_id.in_(
+        select(Enrollment.cohort_id).where(Enrollment.profile_id == cadre_id)
+    )
 
 
 def names_for(

@@ -23,7 +23,7 @@ from lms.evaluation import (
     permissions,  # noqa: F401  (registers the rules)
     services,
 )
-from lms.evaluation.board import BoardFilters, board_count, board_query
+from lms.evaluation.board import BoardFilters, board_count, board_query, with_records_in
 from lms.evaluation.dossier import dossier_data, dossier_xlsx
 from lms.evaluation.forms import (
     AssessmentForm,
@@ -102,6 +102,9 @@ def board():
     bands = [name for name, _minimum in services.DEFAULT_BANDS]
     form.band.choices = [SelectChoice("", _("— Tất cả —"))] + [SelectChoice(b) for b in bands]
     valid = checked_filters(form)
+    form.cohort_id.set_cohorts(
+        inputs.cohort_rows(db.session, with_records_in(unit_scope(current_user))), _("— Tất cả —")
+    )
     filters = BoardFilters()
     if valid:
         filters = BoardFilters(
@@ -248,10 +251,7 @@ def _load_record(public_id: str, action: str) -> EvaluationRecord:
     return record
 
 
-@bp.get("/records/<public_id>")
-@requires("evaluation.dossier")
-def record(public_id: str):
-    row = _load_record(public_id, "evaluation.dossier")
+def _render_record(row: EvaluationRecord, form: CorrectionForm, status: int = 200):
     snapshots = db.session.scalars(
         select(EvaluationSnapshot)
         .where(EvaluationSnapshot.record_id == row.id)
@@ -262,8 +262,14 @@ def record(public_id: str):
         record=row,
         snapshots=snapshots,
         components=COMPONENTS,
-        form=CorrectionForm(),
-    )
+        form=form,
+    ), status
+
+
+@bp.get("/records/<public_id>")
+@requires("evaluation.dossier")
+def record(public_id: str):
+    return _render_record(_load_record(public_id, "evaluation.dossier"), CorrectionForm())
 
 
 @bp.post("/records/<public_id>/correct")
@@ -271,9 +277,8 @@ def record(public_id: str):
 def correct(public_id: str):
     row = _load_record(public_id, "evaluation.schemes")
     form = CorrectionForm()
-    if not form.validate():
-        flash(_("Cần ghi lý do đính chính (ít nhất 10 ký tự)."), "error")
-        return redirect(url_for("evaluation.record", public_id=public_id))
+    if not form.validate():  # rendered in place with the typed reason, never a redirect
+        return _render_record(row, form, 400)
     services.correct(db.session, row, current_user, form.reason.data)
     db.session.commit()
     flash(_("Đã lưu bản đính chính."), "success")
@@ -484,6 +489,9 @@ def assess(public_id: str):
     form = AssessmentForm(formdata=formdata) if formdata is not None else AssessmentForm()
     if request.method == "GET" and chosen:
         form.cohort_id.data = chosen
+    form.cohort_id.set_cohorts(
+        inputs.cohort_rows(db.session, inputs.enrolled_in(profile.id)), _("— Chọn lớp —")
+    )
     if form.validate_on_submit() and not rubric_errors:
         try:
             services.save_assessment(

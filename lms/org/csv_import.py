@@ -5,7 +5,9 @@ is written when any row is bad.
 
 Columns (header row required; only ``username``, ``full_name``, ``role`` and ``unit`` are
 mandatory): username, full_name, role, unit, title, title_since, birth_year, gender,
-ethnicity, professional, political, state_mgmt, password.
+ethnicity, professional, political, state_mgmt, password. ``unit`` is a unit's code or its
+exact name when no other unit in the importer's scope has that name (``UnitMatcher``);
+``csv_template`` writes the downloadable template with these columns.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import unicodedata
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from lms.auth.models import Role, User
+from lms.auth.permissions import unit_scope
 from lms.auth.services import check_password_strength, create_user, validate_username
+from lms.db import fold_key
 from lms.errors import FileProblem, InvalidFile, LmsError
 from lms.org.models import QualificationKind, QualificationLevel, Title, Unit
 from lms.org.services import create_profile
@@ -111,7 +116,7 @@ def import_accounts(session: Session, raw: bytes, path: str, actor: Any) -> list
     problems += [FileProblem(path, 1, f"thiếu cột bắt buộc: {c}") for c in REQUIRED if c not in header]
     if problems:
         raise InvalidFile(problems)
-    lookups = _Lookups(session)
+    lookups = _Lookups(session, actor)
     checked: list[_Row] = []
     seen: dict[str, int] = {}
     for line, values in rows:
@@ -131,11 +136,56 @@ def import_accounts(session: Session, raw: bytes, path: str, actor: Any) -> list
 
 
 class _Lookups:
-    def __init__(self, session: Session):
-        self.units = {u.code: u for u in session.scalars(select(Unit))}
+    def __init__(self, session: Session, actor: Any = None):
+        units = list(session.scalars(select(Unit).where(_scope(actor)).order_by(Unit.path)))
+        self.units = UnitMatcher(units)
         self.titles = {t.code: t for t in session.scalars(select(Title))}
         self.levels = {(lv.kind, lv.code): lv for lv in session.scalars(select(QualificationLevel))}
         self.usernames = set(session.scalars(select(User.username)))
+
+
+def _scope(actor: Any):
+    """The units an importer may name: a person's scope on the web, every unit from the CLI."""
+    return true() if actor is None else unit_scope(actor)
+
+
+class UnitMatcher:
+    """A unit named by its code or by its exact name (compared NFC-normalised, so a name typed
+    on a phone with combining accents matches). A name two units share is refused with their
+    codes; an unknown one lists the units whose name differs only in case or diacritics."""
+
+    def __init__(self, units: list[Unit]):
+        self.by_code = {u.code: u for u in units}
+        self.by_name: dict[str, list[Unit]] = {}
+        self.by_folded: dict[str, list[Unit]] = {}
+        for unit in units:
+            self.by_name.setdefault(_nfc(unit.name), []).append(unit)
+            self.by_folded.setdefault(fold_key(unit.name), []).append(unit)
+
+    def find(self, text: str) -> tuple[Unit | None, str | None]:
+        if text in self.by_code:
+            return self.by_code[text], None
+        named = self.by_name.get(_nfc(text), [])
+        if len(named) == 1:
+            return named[0], None
+        if named:
+            return None, (
+                f"tên đơn vị “{text}” trùng ở {len(named)} đơn vị ({_codes(named)}); hãy ghi mã đơn vị"
+            )
+        unknown = f"không có đơn vị mã “{text}”, cũng không có đơn vị tên đúng như vậy"
+        near = self.by_folded.get(fold_key(text), [])
+        if near:
+            return None, f"{unknown}; có phải: {_codes(near)}?"
+        return None, f"{unknown} (mã đơn vị xem ở trang Đơn vị)"
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text.strip())
+
+
+def _codes(units: list[Unit]) -> str:
+    shown = ", ".join(f"{u.name} (mã {u.code})" for u in units[:5])
+    return shown + (f" và {len(units) - 5} đơn vị khác" if len(units) > 5 else "")
 
 
 def _check_row(values: dict[str, str], lookups: _Lookups) -> tuple[list[str], dict[str, Any]]:
@@ -160,9 +210,11 @@ def _check_row(values: dict[str, str], lookups: _Lookups) -> tuple[list[str], di
     if values.get("role") and role is None:
         problems.append(f"vai trò “{values['role']}” không hợp lệ ({', '.join(r.value for r in Role)})")
     parsed["role"] = role
-    parsed["unit"] = lookups.units.get(values.get("unit", ""))
-    if values.get("unit") and parsed["unit"] is None:
-        problems.append(f"không có đơn vị mã “{values['unit']}”")
+    parsed["unit"] = None
+    if values.get("unit"):
+        parsed["unit"], unit_problem = lookups.units.find(values["unit"])
+        if unit_problem:
+            problems.append(unit_problem)
     parsed["title"] = None
     if values.get("title"):
         parsed["title"] = lookups.titles.get(values["title"])

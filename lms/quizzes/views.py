@@ -393,7 +393,7 @@ def grade(public_id: str, position: int):
         response=answer.response if answer else {},
         form=form,
         rubric=slot.version.data.get("rubric", ""),
-    )
+    ), (400 if form.errors else 200)  # a refused grade is rendered in place, never as a success
 
 
 # --- statistics and exports ----------------------------------------------------------------

@@ -495,5 +495,5 @@ def grade(public_id: str):
         chosen=response.chosen_levels,
         word_count=sv.word_count(response.answer),
         is_admin=current_user.role == Role.admin,
-    ), (400 if error else 200)
+    ), (400 if error or form.errors else 200)  # a refused grade never answers 200
 

@@ -15,6 +15,9 @@ MATRIX = {
     "/admin/users": dict(anon=302, learner=403, instructor=403, approver=403, board=403, admin=200),
     "/admin/users/{user_id}": dict(anon=302, learner=403, instructor=403, approver=403, board=403, admin=200),
     "/admin/users/import": dict(anon=302, learner=403, instructor=403, approver=403, board=403, admin=200),
+    "/admin/users/import/mau-nhap-tai-khoan.csv": dict(
+        anon=302, learner=403, instructor=403, approver=403, board=403, admin=200
+    ),
     "/admin/audit": dict(anon=302, learner=403, instructor=403, approver=403, board=403, admin=200),
     "/units": dict(anon=302, learner=403, instructor=403, approver=403, board=200, admin=200),
     "/cadres": dict(anon=302, learner=403, instructor=403, approver=403, board=200, admin=200),

@@ -38,8 +38,10 @@ def test_wrong_password_shows_the_vietnamese_message(page, live_server, page_pro
     login(page, live_server, "hocvien", "sai-mat-khau-123")
     assert page.url == f"{live_server}/login"
     check_vietnamese(page, "Đăng nhập")
-    error = page.get_by_role("alert")
-    expect(error).to_have_text(LOGIN_ERROR)
+    error = page.get_by_role("alert")  # the page's error summary, focused, linking to the field
+    expect(error).to_contain_text(LOGIN_ERROR)
+    expect(error).to_be_focused()
+    expect(page.locator("#password-error")).to_have_text(LOGIN_ERROR)
     password = page.get_by_label("Mật khẩu")
     expect(password).to_have_attribute("aria-invalid", "true")
     expect(password).to_have_value("")  # never echoed back

@@ -168,7 +168,10 @@ def test_record_page_finalize_and_correct(client, world, data, session, login_as
     html = client.get(f"/evaluation/records/{record.public_id}").get_data(as_text=True)
     assert "Đã chốt" in html
     response = client.post(f"/evaluation/records/{record.public_id}/correct", data={"csrf_token": token})
-    assert response.status_code == 302
+    assert response.status_code == 400  # refused in place: the summary, no success flash
+    refused = response.get_data(as_text=True)
+    assert 'id="error-summary"' in refused and 'href="#reason"' in refused
+    assert "Đã lưu bản đính chính" not in refused
     response = client.post(
         f"/evaluation/records/{record.public_id}/correct",
         data={"csrf_token": token, "reason": "Phúc khảo bài kiểm tra đầu ra"},

@@ -46,7 +46,7 @@ def test_every_bad_row_reported_by_line_and_nothing_imported(session, world):
         import_accounts(session, data, "can-bo.csv", actor=None)
     lines = [str(p) for p in caught.value.problems]
     assert any(line.startswith("can-bo.csv:3: Tên đăng nhập gồm") for line in lines)
-    assert "can-bo.csv:4: không có đơn vị mã “khong-co”" in lines
+    assert any(line.startswith("can-bo.csv:4: không có đơn vị mã “khong-co”") for line in lines)
     assert "can-bo.csv:5: năm sinh “năm” không phải số" in lines
     assert "can-bo.csv:6: tên đăng nhập “tot1” trùng với dòng 2" in lines
     assert "can-bo.csv:7: không có chức danh mã “bi-thu-tinh”" in lines

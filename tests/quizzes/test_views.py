@@ -223,8 +223,10 @@ def test_instructor_grades_essay_and_exports(client, login_as, world, quiz, sess
     assert "Bài viết" in page and "4 điểm nêu đúng" in page
     token = csrf_token(client, url)
     bad = client.post(url, data={"csrf_token": token, "points": "7", "comment": ""})
-    assert bad.status_code == 200 and "Điểm phải" in bad.get_data(as_text=True)
-    assert client.post(url, data={"csrf_token": token, "points": "abc"}).status_code == 200
+    refused = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Điểm phải" in refused  # refused in place, never a 200
+    assert 'id="error-summary"' in refused and 'href="#points"' in refused
+    assert client.post(url, data={"csrf_token": token, "points": "abc"}).status_code == 400
     good = client.post(url, data={"csrf_token": token, "points": "1", "comment": "Tốt"})
     assert good.status_code == 302
     attempt = session.scalar(select(Attempt).where(Attempt.public_id == public_id))

@@ -164,6 +164,9 @@ def test_grading_flow_and_scope(client, login_as, world, scenario, session, fact
     assert "MODEL-ANSWER-SECRET" in page
     bad = _post(client, f"/scenarios/grading/{response.public_id}", {"comment": "x"})
     assert bad.status_code == 400
+    grading = f"/scenarios/grading/{response.public_id}"
+    too_long = _post(client, grading, {"level-0": 2, "comment": "x" * 4001})
+    assert too_long.status_code == 400 and 'href="#comment"' in too_long.get_data(as_text=True)
     ok = _post(client, f"/scenarios/grading/{response.public_id}", {"level-0": 2, "comment": "Rất tốt"})
     assert ok.status_code == 302
     result = session.scalar(select(Result).where(Result.origin_id == run.id))
