@@ -10,14 +10,14 @@ from flask_babel import gettext as _
 from lms.auth.permissions import requires
 from lms.db import db
 from lms.quizzes import navigation, services
-from lms.quizzes.views import _own_open_attempt, bp
+from lms.quizzes.blueprint import bp, own_attempt
 from lms.web import now
 
 
 @bp.get("/quizzes/attempts/<public_id>/summary")
 @requires("attempt.view")
 def attempt_summary(public_id: str):
-    attempt = _own_open_attempt(public_id)
+    attempt = own_attempt(public_id)
     if not attempt.is_open:
         return redirect(url_for("quizzes.review", public_id=public_id))
     states = navigation.slot_states(db.session, attempt)
@@ -36,7 +36,7 @@ def attempt_summary(public_id: str):
 @requires("attempt.view")
 def attempt_flag(public_id: str):
     """JSON {"position": n, "flagged": bool}: the "Đánh dấu để xem lại" box, saved at once."""
-    attempt = _own_open_attempt(public_id)
+    attempt = own_attempt(public_id)
     if not attempt.is_open:
         return jsonify(state="closed", review_url=url_for("quizzes.review", public_id=public_id)), 409
     payload = request.get_json(silent=True)

@@ -1,5 +1,5 @@
 """The statistics page and the actions that feed it: "Tính lại" and "Đóng bài kiểm tra ngay".
-On the quizzes blueprint (see views.py).
+On the quizzes blueprint (lms/quizzes/blueprint.py).
 
 The page shows the stored figures (lms/quizzes/stored_stats.py) with their date. Without any:
 a small quiz is computed in the request as before; a big one (more finished attempts than
@@ -13,12 +13,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from lms.auth.permissions import requires
+from lms.auth.permissions import authorize, requires
 from lms.db import db
 from lms.quizzes import services, stored_stats
+from lms.quizzes.blueprint import bp
 from lms.quizzes.stats import quiz_statistics
-from lms.quizzes.views import _quiz_for, bp
 from lms.web import now
+
+
+def _quiz_for(action: str, public_id: str):
+    quiz = services.quiz_by_public_id(db.session, public_id)
+    authorize(action, quiz)
+    return quiz
 
 
 def _ask_stats(quiz, delay: float = 0):

@@ -6,7 +6,7 @@ import re
 import time
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -20,6 +20,7 @@ from lms.auth.permissions import authorize, can, requires, unit_scope
 from lms.db import db, fold_key
 from lms.errors import Conflict, LmsError
 from lms.quizzes import (  # noqa: F401  (permissions and producers register on import)
+    attempt_views,  # the summary and flag routes, on the same blueprint
     authoring,
     bank_files,
     gift,
@@ -28,7 +29,9 @@ from lms.quizzes import (  # noqa: F401  (permissions and producers register on 
     permissions,
     producers,
     services,
+    stats_views,  # the statistics page, "Tính lại" and "Đóng bài kiểm tra ngay"
 )
+from lms.quizzes.blueprint import bp, load_attempt, own_attempt
 from lms.quizzes.forms import (
     IMPORT_FORMATS,
     BankImportForm,
@@ -51,7 +54,6 @@ from lms.quizzes.qtypes import REGISTRY, display_response, get_type, learner_pay
 from lms.results.models import PURPOSE_LABELS
 from lms.web import now, page_arg, text_arg
 
-bp = Blueprint("quizzes", __name__)
 PAGE_SIZE = 5  # questions per page when a quiz is paged
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -104,22 +106,6 @@ def start(public_id: str):
     return redirect(url_for("quizzes.attempt_page", public_id=attempt.public_id))
 
 
-def _load_attempt(public_id: str) -> Attempt:
-    attempt = services.attempt_by_public_id(db.session, public_id)
-    authorize("attempt.view", attempt)
-    if services.is_overdue(attempt, now()):
-        services.refresh_state(db.session, attempt, now())
-        db.session.commit()
-    return attempt
-
-
-def _own_open_attempt(public_id: str) -> Attempt:
-    attempt = _load_attempt(public_id)
-    if attempt.user_id != current_user.id:
-        abort(403)
-    return attempt
-
-
 def _page_slots(attempt: Attempt, page: int) -> tuple[list[AttemptSlot], int, int]:
     slots = attempt.slots
     if attempt.quiz.navigation is not Navigation.paged:
@@ -132,7 +118,7 @@ def _page_slots(attempt: Attempt, page: int) -> tuple[list[AttemptSlot], int, in
 @bp.get("/quizzes/attempts/<public_id>")
 @requires("attempt.view")
 def attempt_page(public_id: str):
-    attempt = _load_attempt(public_id)
+    attempt = load_attempt(public_id)
     if not attempt.is_open or attempt.user_id != current_user.id:
         return redirect(url_for("quizzes.review", public_id=public_id))
     slots, page, pages = _page_slots(attempt, page_arg())
@@ -177,7 +163,7 @@ def _client_seq(raw: str | None) -> int:
 @requires("attempt.view")
 def attempt_post(public_id: str):
     """The page without JS: save the shown answers, then move, save or submit."""
-    attempt = _own_open_attempt(public_id)
+    attempt = own_attempt(public_id)
     if not attempt.is_open:
         flash(_("Bài làm đã kết thúc khi hết giờ; các câu trả lời đã lưu trước đó được chấm."), "warning")
         return redirect(url_for("quizzes.review", public_id=public_id))
@@ -259,14 +245,14 @@ def _autosave_items(payload) -> list[tuple[int, dict, object]] | None:
 
 def _autosave_closing(public_id: str, review_url: str):
     """An overdue attempt: the lazy close (with what was saved) and a 409."""
-    _own_open_attempt(public_id)  # closes it
+    own_attempt(public_id)  # closes it
     return jsonify(state="closed", review_url=review_url), 409
 
 
 @bp.get("/quizzes/attempts/<public_id>/review")
 @requires("attempt.view")
 def review(public_id: str):
-    attempt = _load_attempt(public_id)
+    attempt = load_attempt(public_id)
     quiz = attempt.quiz
     staff = attempt.user_id != current_user.id
     if attempt.is_open and not staff:
@@ -713,7 +699,3 @@ def bank_export():
             "Content-Disposition": f'attachment; filename="{filename}"',
         },
     )
-
-
-# The summary before submit and the flag autosave are in their own module, on this blueprint.
-from lms.quizzes import attempt_views, stats_views  # noqa: E402, F401

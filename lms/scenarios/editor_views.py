@@ -22,6 +22,7 @@ from lms.db import db
 from lms.errors import LmsError
 from lms.scenarios import editor, names
 from lms.scenarios import services as sv
+from lms.scenarios.blueprint import bp, draw, owner_units
 from lms.scenarios.forms import (
     AddNodeForm,
     ChoiceForm,
@@ -37,7 +38,6 @@ from lms.scenarios.forms import (
 from lms.scenarios.graph import fmt_points
 from lms.scenarios.models import STATUS_LABELS, Scenario
 from lms.scenarios.validate import FIELDS, known_codes
-from lms.scenarios.views import _owner_units, bp, draw
 from lms.web import now
 
 MAX_CRITERIA, MAX_LEVELS = 20, 10
@@ -101,7 +101,7 @@ def _home():
 @requires("scenarios.author")
 def create_with_forms():
     form = NewScenarioForm()
-    units = _owner_units()
+    units = owner_units()
     form.owner_unit_id.choices = [SelectChoice(u.id, u.name) for u in units]
     error = None
     if form.validate_on_submit():

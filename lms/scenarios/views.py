@@ -6,10 +6,8 @@ from __future__ import annotations
 import time
 
 from flask import (
-    Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -30,7 +28,7 @@ from lms.org.models import Unit
 from lms.scenarios import diff as scenario_diff
 from lms.scenarios import (
     drafts,
-    editor,
+    editor_views,  # noqa: F401  (the form-based editor's routes, on the same blueprint)
     learner,  # noqa: F401  (lists scenarios inside the learner's courses)
     names,
     permissions,  # noqa: F401  (registers the rules)
@@ -38,13 +36,11 @@ from lms.scenarios import (
     stats,
 )
 from lms.scenarios import services as sv
+from lms.scenarios.blueprint import bp, draw, owner_units
 from lms.scenarios.forms import GradeForm, PlayForm, RestartForm, SourceForm, StartForm, WorkflowForm
 from lms.scenarios.graph import Graph, fmt_points
 from lms.scenarios.models import STATUS_LABELS, RunMode, RunStatus, Scenario, ScenarioRun, ScenarioStatus
 from lms.web import now
-
-bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
-
 
 # --- learners -------------------------------------------------------------------------------
 
@@ -274,10 +270,6 @@ def _refused(run: ScenarioRun, answer: str, message: str):
 # --- authoring and approval -----------------------------------------------------------------
 
 
-def _owner_units() -> list[Unit]:
-    return list(db.session.scalars(select(Unit).where(unit_scope(current_user)).order_by(Unit.path)))
-
-
 @bp.get("/manage")
 @requires("scenarios.analytics")
 def manage():
@@ -297,7 +289,7 @@ def manage():
 @requires("scenarios.author")
 def create():
     form = SourceForm()
-    units = _owner_units()
+    units = owner_units()
     form.owner_unit_id.choices = [SelectChoice(u.id, u.name) for u in units]
     problems, preview = [], None
     if form.validate_on_submit():
@@ -314,18 +306,6 @@ def create():
     return render_template(
         "scenarios/edit.html", form=form, scenario=None, problems=problems, preview=preview
     )
-
-
-def draw(doc, scenario: Scenario | None = None):
-    """The graph of ``doc``; each node links to its form in the editor when ``scenario`` is a
-    version the user may edit, otherwise to its line in the text list under the drawing."""
-    href_for = None
-    if scenario is not None and scenario.editable and can(current_user, "scenarios.author", scenario):
-
-        def href_for(node_id: str) -> str:
-            return url_for(".author_node", public_id=scenario.public_id, node_id=node_id)
-
-    return editor.draw(doc, href_for, current_app.config.get("LMS_GRAPHVIZ_DOT") or "dot")
 
 
 def _preview(text: str, scenario: Scenario | None = None):
@@ -517,6 +497,3 @@ def grade(public_id: str):
         is_admin=current_user.role == Role.admin,
     ), (400 if error else 200)
 
-
-# The form-based editor's routes are on this blueprint too (kept in their own module).
-from lms.scenarios import editor_views  # noqa: E402, F401
