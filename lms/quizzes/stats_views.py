@@ -1,5 +1,5 @@
 """The statistics page and the actions that feed it: "Tính lại" and "Đóng bài kiểm tra ngay".
-On the quizzes blueprint (see views.py).
+On the quizzes blueprint (lms/quizzes/blueprint.py).
 
 The page shows the stored figures (lms/quizzes/stored_stats.py) with their date. Without any:
 a small quiz is computed in the request as before; a big one (more finished attempts than

@@ -29,7 +29,7 @@ from lms.quizzes import (  # noqa: F401  (permissions and producers register on 
     permissions,
     producers,
     services,
-    stats_views,  # the statistics pages, on the same blueprint
+    stats_views,  # the statistics page, "Tính lại" and "Đóng bài kiểm tra ngay"
 )
 from lms.quizzes.blueprint import bp, load_attempt, own_attempt, quiz_for
 from lms.quizzes.forms import (
