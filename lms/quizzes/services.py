@@ -25,7 +25,13 @@ from lms.quizzes.attempts import (  # noqa: F401
     submit_attempt,
     user_attempts,
 )
-from lms.quizzes.autosave import SaveTarget, autosave_target, save_to_target  # noqa: F401
+from lms.quizzes.autosave import (  # noqa: F401
+    PaperCache,
+    SaveTarget,
+    autosave_target,
+    save_guarded,
+    save_to_target,
+)
 from lms.quizzes.bank import (  # noqa: F401
     CODE_MAX,
     QuestionInput,
