@@ -36,7 +36,7 @@ from werkzeug.routing import IntegerConverter
 
 from lms import assets, form_errors
 from lms.auth import permissions
-from lms.auth.permissions import LOGIN, PUBLIC, can, requires
+from lms.auth.permissions import LOGIN, PUBLIC, can, password_change_redirect, requires
 from lms.db import db
 from lms.errors import LmsError
 
@@ -176,24 +176,13 @@ def keep_alive():
     return "", 204
 
 
-ALLOWED_BEFORE_PASSWORD_CHANGE = {
-    "auth.change_password_view",
-    "auth.logout",
-    "static",
-    "core.healthz",
-    "core.set_language",
-}
-
-
 def _force_password_change():
-    """An account with a temporary password may do nothing else until it sets its own."""
-    if (
-        current_user.is_authenticated
-        and current_user.must_change_password
-        and request.endpoint not in ALLOWED_BEFORE_PASSWORD_CHANGE
-    ):
-        return redirect(url_for("auth.change_password_view"))
-    return None
+    """An account with a temporary password may do nothing else until it sets its own; a view
+    with ``requires(..., fast=...)`` checks it itself (its fast statement, else the usual way)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "lms_checks_login_first", False):
+        return None
+    return password_change_redirect()
 
 
 def _security_headers(response: Response) -> Response:

@@ -71,12 +71,24 @@ def unit_scope(user: Any) -> ColumnElement[bool]:
     return false()
 
 
-def requires(action: str) -> Callable:
-    """Declare (and check) the permission a view needs before it runs."""
+def requires(action: str, *, fast: Callable | None = None) -> Callable:
+    """Declare (and check) the permission a view needs before it runs.
+
+    ``fast``: tried first, with the view's arguments, by a view that checks the login itself in
+    the same statement as its own work (the autosave: no user loaded); it returns a response, or
+    None to go the usual way (the password-change guard, the user loaded and checked, the view),
+    which is then the reference for every case the fast one does not handle."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if fast is not None:
+                response = fast(*args, **kwargs)
+                if response is not None:
+                    return response
+                response = password_change_redirect()  # the before-request guard left it to us
+                if response is not None:
+                    return response
             if action != PUBLIC and not current_user.is_authenticated:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if not can(current_user, action):
@@ -84,9 +96,30 @@ def requires(action: str) -> Callable:
             return view(*args, **kwargs)
 
         wrapper.lms_permission = action  # type: ignore[attr-defined]
+        wrapper.lms_checks_login_first = fast is not None  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
+
+
+ALLOWED_BEFORE_PASSWORD_CHANGE = {
+    "auth.change_password_view",
+    "auth.logout",
+    "static",
+    "core.healthz",
+    "core.set_language",
+}
+
+
+def password_change_redirect() -> Any:
+    """An account with a temporary password may do nothing else until it sets its own."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in ALLOWED_BEFORE_PASSWORD_CHANGE
+    ):
+        return redirect(url_for("auth.change_password_view"))
+    return None
 
 
 def authorize(action: str, obj: Any) -> None:

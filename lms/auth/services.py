@@ -230,12 +230,22 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
+def cookie_identity(cookie_id: object) -> tuple[int, str] | None:
+    """(user id, session token) of Flask-Login's "<id>:<session_token>", or None: not checked
+    against the database (load_from_cookie_id does, or a statement that joins the user)."""
+    user_id, _, token = (cookie_id if isinstance(cookie_id, str) else "").partition(":")
+    if not user_id.isdigit() or not token or int(user_id) >= 2**31:
+        return None
+    return int(user_id), token
+
+
 def load_from_cookie_id(session: Session, cookie_id: str) -> User | None:
     """Flask-Login's loader: "<id>:<session_token>"; a stale token means logged out."""
-    user_id, _, token = (cookie_id or "").partition(":")
-    if not user_id.isdigit() or not token:
+    identity = cookie_identity(cookie_id)
+    if identity is None:
         return None
-    user = session.get(User, int(user_id))
+    user_id, token = identity
+    user = session.get(User, user_id)
     if user is None or not secrets.compare_digest(user.session_token, token):
         return None
     return user

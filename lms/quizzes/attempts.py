@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import decimal
 import json
@@ -10,14 +9,14 @@ import random
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import case, func, insert, literal, select
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from lms.auth.models import User
-from lms.errors import Conflict, LmsError, NotFound
+from lms.errors import Conflict, LmsError
 from lms.org.models import CadreProfile
 from lms.quizzes.bank import questions_in_category
 from lms.quizzes.models import (
@@ -263,12 +262,12 @@ def save_answers(
     items = list(items)
     if not items:
         return {"state": "open", "saved": [], "remaining": remaining_seconds(attempt, now)}
-    _check_positions(items)
+    check_positions(items)
     slots = {
         position: (slot.version.qtype, slot.version.data_json, slot.order_json)
         for position, slot in _slots_at(session, attempt, {position for position, _, _ in items}).items()
     }
-    saved = _upsert_items(session, attempt.id, slots, items, now)
+    saved = upsert_items(session, attempt.id, slots, items, now)
     # the upsert bypassed the ORM: answers already loaded in this session are stale
     for obj in list(session.identity_map.values()):
         if isinstance(obj, AttemptAnswer):
@@ -276,13 +275,13 @@ def save_answers(
     return {"state": "open", "saved": saved, "remaining": remaining_seconds(attempt, now)}
 
 
-def _check_positions(items: list) -> None:
+def check_positions(items: list) -> None:
     for position, _, _ in items:  # a position no attempt can have never reaches the database
         if not isinstance(position, int) or not 0 <= position < MAX_POSITION:
             raise LmsError(f"Bài làm không có câu {position}.")
 
 
-def _upsert_items(
+def upsert_items(
     session: Session, attempt_id: int, slots: dict[int, tuple[str, str, str]], items: list, now: dt.datetime
 ) -> list[int]:
     """The upserts of a save; ``slots``: position -> (qtype, data_json, order_json)."""
@@ -300,71 +299,6 @@ def _upsert_items(
         _upsert_answer(session, attempt_id, position, parsed, seq, now)
         saved.append(position)
     return saved
-
-
-@dataclasses.dataclass
-class SaveTarget:
-    """What an autosave needs of its attempt, read in one statement (see autosave_target)."""
-
-    id: int
-    user_id: int
-    state: AttemptState
-    deadline: dt.datetime | None
-    slots: dict[int, tuple[str, str, str]]  # position -> (qtype, data_json, order_json)
-
-    @property
-    def is_open(self) -> bool:
-        return self.state is AttemptState.open
-
-    def overdue(self, now: dt.datetime) -> bool:
-        return self.is_open and self.deadline is not None and now > self.deadline + GRACE
-
-
-def autosave_target(session: Session, public_id: str, positions: set[int]) -> SaveTarget:
-    """The attempt's owner, state, deadline and the slots at ``positions`` with their question
-    versions: one statement and no ORM objects, instead of the attempt (with its quiz and unit)
-    and the slots loaded one query each. An autosave is 20 of the ~24 requests of an exam."""
-    positions = {p for p in positions if isinstance(p, int) and 0 <= p < MAX_POSITION}
-    slot_join = AttemptSlot.attempt_id == Attempt.id
-    slot_join = slot_join & (AttemptSlot.position.in_(positions) if positions else literal(False))
-    rows = session.execute(
-        select(
-            Attempt.id,
-            Attempt.user_id,
-            Attempt.state,
-            Attempt.deadline,
-            AttemptSlot.position,
-            QuestionVersion.qtype,
-            QuestionVersion.data_json,
-            AttemptSlot.order_json,
-        )  # fmt: skip
-        .select_from(Attempt)
-        .outerjoin(AttemptSlot, slot_join)
-        .outerjoin(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
-        .where(Attempt.public_id == public_id)
-    ).all()
-    if not rows:
-        raise NotFound("Không tìm thấy bài làm.")
-    first = rows[0]
-    slots = {row[4]: (row[5], row[6], row[7]) for row in rows if row[4] is not None}
-    return SaveTarget(first[0], first[1], first[2], first[3], slots)
-
-
-def save_to_target(
-    session: Session,
-    target: SaveTarget,
-    items: Iterable[tuple[int, Mapping[str, list[str]], int]],
-    now: dt.datetime,
-) -> dict:
-    """save_answers for an open attempt that is not overdue (the caller checked it, and falls
-    back to save_answers, which closes it, otherwise)."""
-    if not target.is_open or target.overdue(now):
-        raise Conflict("Bài làm đã kết thúc; câu trả lời mới không được lưu nữa.")
-    items = list(items)
-    _check_positions(items)
-    saved = _upsert_items(session, target.id, target.slots, items, now)
-    remaining = None if target.deadline is None else max(0, int((target.deadline - now).total_seconds()))
-    return {"state": "open", "saved": saved, "remaining": remaining}
 
 
 def _slots_at(session: Session, attempt: Attempt, positions: set[int]) -> dict[int, AttemptSlot]:

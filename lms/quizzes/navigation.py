@@ -48,6 +48,8 @@ def pages(attempt: Attempt) -> int:
 
 def set_flags(attempt: Attempt, shown: list[int], flagged: set[int]) -> None:
     """The form's flags for the questions it showed (a question not shown keeps its flag)."""
+    if not shown:  # the page's script submits with no question shown: no slots to read
+        return
     for slot in attempt.slots:
         if slot.position in shown:
             slot.flagged = slot.position in flagged

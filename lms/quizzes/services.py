@@ -8,10 +8,8 @@ functions: session, actor and clock come in; they flush, never commit.
 from lms.quizzes.attempts import (  # noqa: F401
     GRACE,
     MAX_POSITION,
-    SaveTarget,
     answers_of,
     auto_grade,
-    autosave_target,
     close_overdue,
     draw_questions,
     finish_attempt,
@@ -23,10 +21,16 @@ from lms.quizzes.attempts import (  # noqa: F401
     remaining_seconds,
     rescore,
     save_answers,
-    save_to_target,
     start_attempt,
     submit_attempt,
     user_attempts,
+)
+from lms.quizzes.autosave import (  # noqa: F401
+    PaperCache,
+    SaveTarget,
+    autosave_target,
+    save_guarded,
+    save_to_target,
 )
 from lms.quizzes.bank import (  # noqa: F401
     CODE_MAX,
