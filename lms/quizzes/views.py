@@ -723,4 +723,5 @@ def bank_export():
 
 
 # The summary before submit and the flag autosave are in their own module, on this blueprint.
-from lms.quizzes import attempt_views  # noqa: E402, F401
+# The images of questions too (lms/quizzes/file_views.py).
+from lms.quizzes import attempt_views, file_views  # noqa: E402, F401, I001
