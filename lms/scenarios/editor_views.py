@@ -388,7 +388,7 @@ def _node_data(node: dict) -> dict:
 
 
 def _expected_words(raw: str | None) -> int | list[int] | None:
-    """ "150" → 150, "150-200" → [150, 200], "" → None (the form's Regexp checked the shape)."""
+    """"150" → 150, "150-200" → [150, 200], "" → None (the form's Regexp checked the shape)."""
     numbers = [int(n) for n in re.findall(r"\d+", raw or "")]
     if not numbers:
         return None

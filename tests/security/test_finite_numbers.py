@@ -12,13 +12,8 @@ def test_non_finite_points_are_a_form_error(client, world, factory, login_as, ty
     url = f"/evaluation/assess/{cadre.public_id}"
     response = client.post(
         url,
-        data={
-            "csrf_token": csrf_token(client, url),
-            "cohort_id": "1",
-            "kind": "monthly",
-            "month": "2026-03",
-            "points": typed,
-        },  # fmt: skip
+        data={"csrf_token": csrf_token(client, url), "cohort_id": "1", "kind": "monthly", "month": "2026-03",
+              "points": typed},  # fmt: skip
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
