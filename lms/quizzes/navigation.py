@@ -21,8 +21,9 @@ def page_of(attempt: Attempt, position_index: int) -> int:
 
 
 def slot_states(session: Session, attempt: Attempt) -> list[dict]:
-    """[{"position", "page", "answered", "flagged"}] in question order. A description (text
-    only, nothing to answer) is left out: it is not a question of "answered N/M"."""
+    """[{"position", "number", "page", "answered", "flagged"}] in question order. A description
+    (text only, nothing to answer) is left out: it is not a question of "answered N/M", and the
+    questions are numbered without it (``number``), as Moodle does."""
     answers = services.answers_of(session, attempt)
     out = []
     for index, slot in enumerate(attempt.slots):
@@ -34,6 +35,7 @@ def slot_states(session: Session, attempt: Attempt) -> list[dict]:
         out.append(
             {
                 "position": slot.position,
+                "number": len(out) + 1,
                 "page": page_of(attempt, index),
                 "answered": answered,
                 "flagged": slot.flagged,

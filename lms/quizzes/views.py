@@ -152,6 +152,7 @@ def attempt_page(public_id: str):
         "quizzes/attempt.html",
         states=states,
         flagged={s["position"] for s in states if s["flagged"]},
+        numbers={s["position"]: s["number"] for s in states},
         attempt=attempt,
         quiz=attempt.quiz,
         questions=questions,

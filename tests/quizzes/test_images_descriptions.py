@@ -217,10 +217,11 @@ def test_description_in_an_attempt_is_text_only_and_not_counted(client, login_as
     assert "Đã trả lời 0/2 câu" in page and 'data-total="2"' in page
     assert 'name="q1"' not in page and 'name="positions" value="1"' not in page
     assert 'name="positions" value="2"' in page
+    assert "<legend>Câu 1 <span" in page and "<legend>Câu 2 <span" in page and "Câu 3" not in page
     attempt = session.scalar(select(Attempt).where(Attempt.public_id == public_id))
     assert attempt.max_points == 2 and [s.points for s in attempt.slots] == [0.0, 1.0, 1.0]
     summary = client.get(f"/quizzes/attempts/{public_id}/summary").get_data(as_text=True)
-    assert "Đã trả lời 0/2 câu" in summary and "Câu 1<" not in summary
+    assert "Đã trả lời 0/2 câu" in summary and "#slot-1" not in summary and "slot-2\">Câu 1<" in summary
     token = csrf_token(client, f"/quizzes/attempts/{public_id}")
     client.post(
         f"/quizzes/attempts/{public_id}",
@@ -234,6 +235,7 @@ def test_description_in_an_attempt_is_text_only_and_not_counted(client, login_as
     assert attempt.slots[0].awarded == 0.0 and attempt.slots[0].fraction is None
     review = client.get(f"/quizzes/attempts/{public_id}/review").get_data(as_text=True)
     assert "Thông tin" in review and "Đọc kỹ <b>tình huống</b> sau." in review
+    assert "Câu 2" in review and "Câu 3" not in review  # numbered without the description
 
 
 def test_a_random_draw_never_picks_a_description(session, world, factory):
