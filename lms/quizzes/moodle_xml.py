@@ -21,6 +21,7 @@ import base64
 import binascii
 import html
 import re
+import threading
 import xml.etree.ElementTree as ET
 from xml.parsers import expat
 
@@ -320,8 +321,9 @@ def _all_text(node: Node) -> str:
 # --- writing -------------------------------------------------------------------------------
 
 
-# the files of the question being written, by hash (set by export_question)
-_FILES: dict[str, object] = {}
+# the files of the question being written, by hash (set by export_question); per thread, so
+# two exports served at once never mix their files
+_WRITING = threading.local()
 
 
 def _with_files(element: ET.Element, value: str) -> str:
@@ -329,7 +331,7 @@ def _with_files(element: ET.Element, value: str) -> str:
     written into ``element`` (Moodle reads a text's files from the element that holds it)."""
     value, hashes = attachments.to_pluginfile(value or "")
     for sha in sorted(hashes):
-        stored = _FILES.get(sha)
+        stored = getattr(_WRITING, "files", {}).get(sha)
         if stored is not None:
             file = ET.SubElement(element, "file", {"name": stored.name, "path": "/", "encoding": "base64"})
             file.text = base64.b64encode(stored.content).decode("ascii")
@@ -361,8 +363,7 @@ def _answer(
 
 def export_question(parent: ET.Element, code: str, tags: list[str], version) -> None:
     data, qtype = version.data, version.qtype
-    _FILES.clear()
-    _FILES.update({a.sha256: a for a in version.attachments})
+    _WRITING.files = {a.sha256: a for a in version.attachments}
     xml_type = {"single": "multichoice", "multi": "multichoice", "short": "shortanswer"}.get(qtype, qtype)
     q = ET.SubElement(parent, "question", {"type": xml_type})
     _text(q, "name", code, None)
