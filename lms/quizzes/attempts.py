@@ -166,7 +166,12 @@ def draw_questions(
         if slot.question is not None:
             chosen.append((slot.question, slot.points))
             continue
-        pool = [q for q in questions_in_category(session, slot.category.path) if q.id not in used]
+        # as in Moodle, a random draw never picks a description (it has nothing to answer)
+        pool = [
+            q
+            for q in questions_in_category(session, slot.category.path)
+            if q.id not in used and not get_type(q.latest.qtype, {}).informational
+        ]
         if not pool:
             raise LmsError(f"Nhóm câu hỏi {slot.category.path!r} không còn câu hỏi để rút.")
         question = pool[rng.randrange(len(pool))]
@@ -177,14 +182,16 @@ def draw_questions(
     paper = []
     for question, points in chosen:
         version = question.latest
-        order = get_type(version.qtype, version.data).initial_order(rng, quiz.shuffle_choices)
-        paper.append((version, points, order))
+        qtype = get_type(version.qtype, version.data)
+        order = qtype.initial_order(rng, quiz.shuffle_choices)
+        paper.append((version, 0.0 if qtype.informational else points, order))
     return paper
 
 
 def _build_slots(session: Session, attempt: Attempt, quiz: Quiz, quiz_slots: list[QuizSlot]) -> None:
     """Store the paper: a reload or a later regrade sees exactly what was shown."""
     paper = draw_questions(session, attempt.id, quiz, quiz_slots)
+    attempt.max_points = sum(points for _, points, _ in paper)  # descriptions count 0
     # one multi-row INSERT (the ORM would send one INSERT ... RETURNING per slot)
     session.execute(
         insert(AttemptSlot),
@@ -351,6 +358,9 @@ def finish_attempt(
 def auto_grade(slot: AttemptSlot, answer: AttemptAnswer | None) -> None:
     qtype = get_type(slot.version.qtype, slot.version.data)
     response = answer.response if answer else {}
+    if qtype.informational:  # nothing to answer: worth nothing, never waits for a grader
+        slot.fraction, slot.awarded = None, 0.0
+        return
     if qtype.manual:
         if not qtype.is_answered(response):  # nothing written: 0 points, no need to wait for a grader
             slot.fraction, slot.awarded = 0.0, 0.0

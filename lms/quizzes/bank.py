@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms import audit
 from lms.errors import LmsError
+from lms.org.models import new_public_id
+from lms.quizzes import attachments
 from lms.quizzes.models import (
     AttemptSlot,
     Question,
@@ -93,6 +95,7 @@ class QuestionInput:
     general_feedback_html: str = ""
     points: float = 1.0
     tags: tuple[str, ...] = ()
+    attachments: tuple = ()  # lms.quizzes.attachments.Attachment, referred to as @@PLUGINFILE@@/name
 
 
 def check_question(item: QuestionInput) -> list[str]:
@@ -119,23 +122,29 @@ def save_question(
     if problems:
         raise LmsError(f"Câu hỏi {item.code}: " + "; ".join(problems))
     category = get_category(session, item.category, create=True)
+    question = session.scalar(
+        select(Question).where(Question.code == item.code).options(selectinload(Question.versions))
+    )
+    public_id = question.public_id if question is not None else new_public_id()
+    # @@PLUGINFILE@@/name -> the served URL (keyed by the file's hash), before the sanitizer
+    urls = {a.name: attachments.served_url(public_id, a.sha256, a.name) for a in item.attachments}
     content = {
         "qtype": item.qtype,
         "title": item.title.strip()[:300],
-        "text_html": clean_html(item.text_html),
-        "general_feedback_html": clean_html(item.general_feedback_html or ""),
+        "text_html": clean_html(attachments.rewrite(item.text_html, urls)),
+        "general_feedback_html": clean_html(attachments.rewrite(item.general_feedback_html or "", urls)),
         "data_json": json.dumps(
-            clean_question_data(item.qtype, item.data), ensure_ascii=False, sort_keys=True
+            clean_question_data(item.qtype, attachments.rewrite(item.data, urls)),
+            ensure_ascii=False,
+            sort_keys=True,
         ),
         "default_points": float(item.points),
     }
     tags = fold_tags(item.tags)
-    question = session.scalar(
-        select(Question).where(Question.code == item.code).options(selectinload(Question.versions))
-    )
     if question is None:
-        question = Question(code=item.code, category=category, tags=tags)
+        question = Question(public_id=public_id, code=item.code, category=category, tags=tags)
         question.versions.append(QuestionVersion(version=1, created_at=now, **content))
+        attachments.store(question.versions[0], item.attachments)
         session.add(question)
         session.flush()
         audit.record(
@@ -149,11 +158,15 @@ def save_question(
         question.category, question.tags, status = category, tags, "updated"
     if not same:
         if version_used(session, latest):
-            question.versions.append(QuestionVersion(version=latest.version + 1, created_at=now, **content))
+            version = QuestionVersion(version=latest.version + 1, created_at=now, **content)
+            question.versions.append(version)
+            attachments.store(version, attachments.carried(latest))  # a new version keeps its images
+            attachments.store(version, item.attachments)
             status = "new_version"
         else:
             for key, value in content.items():
                 setattr(latest, key, value)
+            attachments.store(latest, item.attachments)
             status = "updated"
     session.flush()
     if status != "unchanged":

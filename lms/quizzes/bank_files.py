@@ -19,7 +19,7 @@ from lms.quizzes.importer import import_questions
 from lms.quizzes.models import Question, Quiz
 from lms.quizzes.services import QuestionInput, questions_in_category
 
-MAX_BYTES = 2 * 1024 * 1024  # a bank of a few thousand questions; an embedded-image XML is refused anyway
+MAX_BYTES = 2 * 1024 * 1024  # a bank of a few thousand questions; big image banks go through the CLI
 UPLOAD_SUFFIXES = {".gift", ".txt", ".xml", ".aiken"}
 FORMATS = ("gift", "xml", "aiken")
 MIMETYPES = {"gift": "text/plain; charset=utf-8", "xml": "application/xml; charset=utf-8"}

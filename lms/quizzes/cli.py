@@ -63,6 +63,11 @@ def _export(quiz_or_category: str, file: str, fmt: str) -> None:
         if not chosen:
             fail(f"{quiz_or_category}:0: no quiz with this code and no questions in this category")
         Path(file).write_text(writers()[fmt](chosen), encoding="utf-8")
+        if fmt == "gift":
+            from lms.quizzes.gift import image_warning
+
+            if warning := image_warning(chosen):
+                click.echo(warning, err=True)
     finally:
         session.close()
     click.echo(f"{len(chosen)} questions written to {file}")

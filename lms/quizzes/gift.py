@@ -17,6 +17,7 @@
   multiple choice (single when an ``=`` answer is present, else multiple response); ``=`` with
   ``->`` matching; ``T``/``TRUE``/``F``/``FALSE`` true/false; otherwise short answer. The answer
   block may sit inside the text (missing word: "text {=a ~b} more" gives "text _____ more").
+- No answer braces: a description (text only, no points), as Moodle reads it.
 - ``####`` general feedback, ``#`` per-answer feedback, ``%50%`` / ``%-50%`` weights.
 - Numerical: ``#5``, ``#5:0.1``, ``#1..3``, several ``=%50%value:tol`` answers and the catch-all
   ``~#feedback`` (any other number: its feedback, 0 points).
@@ -398,9 +399,7 @@ def _question(block: _Block) -> Parsed:
         title, pos = " ".join(_post(text[lead + 2 : end]).split()), end + 2
     open_at, close_at = text.find("{", pos), text.find("}", pos)
     if open_at < 0 and close_at < 0:
-        raise GiftError(
-            pos, "câu mô tả (description: không có khối đáp án {…}) chưa được hỗ trợ", UNSUPPORTED
-        )
+        return _description(block, title, text[pos:])
     if close_at < 0:
         raise GiftError(open_at, "khối đáp án chưa đóng: thiếu }")
     if open_at < 0 or close_at < open_at:
@@ -438,6 +437,24 @@ def _question(block: _Block) -> Parsed:
         data=data,
         general_feedback_html=_html(general, fmt),
         points=extra["points"],
+        tags=tuple(tags),
+    )
+    return Parsed(title, block.lines[0][0], item)
+
+
+def _description(block: _Block, title: str, question_text: str) -> Parsed:
+    """No answer braces: Moodle reads the item as a description (text only, no points)."""
+    fmt, plain_text = _with_format(question_text, "moodle")
+    tags, _extra = _meta(block.meta)
+    text_html = _render(plain_text, fmt)
+    item = QuestionInput(
+        code="",
+        category=block.category,
+        qtype="description",
+        title=title_of(text_html, title),
+        text_html=text_html,
+        data={},
+        points=0.0,
         tags=tuple(tags),
     )
     return Parsed(title, block.lines[0][0], item)
@@ -513,7 +530,7 @@ def export_question(code: str, category_tags: list[str], version) -> str:
     """One question as GIFT (always [html], the stored form)."""
     data, qtype = version.data, version.qtype
     lines = [f"// [tag:{tag}]" for tag in category_tags]
-    if version.default_points != 1:
+    if version.default_points != 1 and qtype != "description":
         lines.append(f"// [points:{version.default_points:g}]")
     if qtype == "short" and data.get("ignore_diacritics"):
         lines.append("// [option:ignore_diacritics]")
@@ -552,6 +569,9 @@ def export_question(code: str, category_tags: list[str], version) -> str:
     elif qtype == "matching":
         for pair in data["pairs"]:
             body.append(f"={escape(pair['left'])} -> {escape(pair['right'])}")
+    if qtype == "description":  # no answer braces: Moodle reads it back as a description
+        lines.append(f"::{escape(code)}::[html]{escape(version.text_html)}")
+        return "\n".join(lines)
     if version.general_feedback_html:
         body.append(f"####{escape(version.general_feedback_html)}")
     lines.append(f"::{escape(code)}::[html]{escape(version.text_html)}{{")
@@ -560,9 +580,20 @@ def export_question(code: str, category_tags: list[str], version) -> str:
     return "\n".join(lines)
 
 
+def image_warning(questions) -> str:
+    """GIFT has no way to carry a file: the line naming the questions whose images are lost
+    (empty when none has one)."""
+    codes = sorted(q.code for q in questions if q.latest.attachments)
+    if not codes:
+        return ""
+    return "Cảnh báo: GIFT không mang được ảnh; xuất Moodle XML để giữ ảnh của: " + ", ".join(codes)
+
+
 def export(questions) -> str:
-    """Questions (with their latest versions) as one GIFT file, grouped by category."""
-    out: list[str] = []
+    """Questions (with their latest versions) as one GIFT file, grouped by category. The file
+    starts with a comment naming the questions whose images GIFT cannot carry, if any."""
+    warning = image_warning(questions)
+    out: list[str] = [f"// {warning}\n"] if warning else []
     category = None
     for question in sorted(questions, key=lambda q: (q.category.path, q.code)):
         if question.category.path != category:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -131,6 +132,9 @@ class QuestionVersion(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     question: Mapped[Question] = relationship(back_populates="versions")
+    attachments: Mapped[list[QuestionAttachment]] = relationship(
+        back_populates="version", order_by="QuestionAttachment.name", cascade="all, delete-orphan"
+    )
 
     @property
     def data(self) -> dict:
@@ -139,6 +143,27 @@ class QuestionVersion(Base):
     @data.setter
     def data(self, value: dict) -> None:
         self.data_json = _json_dump(value)
+
+
+class QuestionAttachment(Base):
+    """An image a question version shows (a Moodle ``@@PLUGINFILE@@`` file). The bytes live in
+    the database: one backup holds everything and every web host serves the same file. Only
+    checked raster images (PNG, JPEG, GIF, WebP) are stored; see ``lms.quizzes.attachments``."""
+
+    __tablename__ = "quiz_question_attachment"
+    __table_args__ = (UniqueConstraint("question_version_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_version_id: Mapped[int] = mapped_column(
+        ForeignKey("quiz_question_version.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+    version: Mapped[QuestionVersion] = relationship(back_populates="attachments")
 
 
 class Quiz(Base):

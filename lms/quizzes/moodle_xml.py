@@ -7,27 +7,31 @@ nothing real is lost; this is why we do not need defusedxml (which would do the 
 more dependency).
 
 Types: category (nested paths), multichoice (single / multiple), truefalse, shortanswer,
-numerical (units are ignored: the number alone is graded), matching, essay. Any other type
-(description, calculated, cloze, drag and drop...) and questions with embedded files
-(``@@PLUGINFILE@@``: we do not store question images yet) are reported by type and line as
-unsupported, and skipped only when the caller asks. HTML goes through ``clean_html`` on save.
+numerical (units are ignored: the number alone is graded), matching, essay, description (text
+only, no points). Any other type (calculated, cloze, drag and drop...) is reported by type and
+line as unsupported, and skipped only when the caller asks. HTML goes through ``clean_html`` on
+save. Embedded images (``@@PLUGINFILE@@/name`` and base64 ``<file>`` elements) become question
+attachments (``lms.quizzes.attachments``: checked raster images only, size-capped); export
+writes them back the same way.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
 import re
+import threading
 import xml.etree.ElementTree as ET
 from xml.parsers import expat
 
 from lms.errors import FileProblem
-from lms.quizzes import gift
+from lms.quizzes import attachments, gift
 from lms.quizzes.services import QuestionInput, check_question
 from lms.sanitize import markdown_to_html
 
-SUPPORTED = {"multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay"}
+SUPPORTED = {"multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay", "description"}
 TYPE_NAMES = {
-    "description": "câu mô tả (description)",
     "calculated": "câu tính toán (calculated)",
     "calculatedsimple": "câu tính toán đơn giản (calculatedsimple)",
     "calculatedmulti": "câu tính toán nhiều lựa chọn (calculatedmulti)",
@@ -155,6 +159,8 @@ def _number(raw: str, line: int) -> float:
 
 def _data(qtype: str, q: Node) -> tuple[str, dict]:
     answers = q.findall("answer")
+    if qtype == "description":
+        return "description", {}
     if qtype == "multichoice":
         single = q.value("single", "true").lower() in ("true", "1")
         choices = [
@@ -222,6 +228,7 @@ def read(text: str, path: str) -> tuple[list[QuestionInput], list[FileProblem], 
     unsupported: list[FileProblem] = []
     parsed: list[gift.Parsed] = []
     category = "Mặc định"
+    total_bytes = 0
     for q in root.findall("question"):
         qtype = q.attrib.get("type", "")
         if qtype == "category":
@@ -236,16 +243,11 @@ def read(text: str, path: str) -> tuple[list[QuestionInput], list[FileProblem], 
             kind = TYPE_NAMES.get(qtype, f"loại {qtype!r}")
             unsupported.append(FileProblem(path, q.line, f"{label}: {kind} chưa được hỗ trợ"))
             continue
-        files = [f for node in _walk(q) for f in node.findall("file")]
-        if files or "@@PLUGINFILE@@" in _all_text(q):
-            names = ", ".join(f.attrib.get("name", "?") for f in files) or "@@PLUGINFILE@@"
-            unsupported.append(
-                FileProblem(
-                    path, q.line, f"{label}: tệp nhúng ({names}) chưa được hỗ trợ (chưa lưu được ảnh)"
-                )
-            )
-            continue
         try:
+            files = _files(q)
+            total_bytes += sum(len(f.content) for f in files)
+            if total_bytes > attachments.MAX_IMPORT_BYTES:
+                raise XmlError(q.line, f"các ảnh của tệp lớn quá {attachments.MAX_IMPORT_BYTES // 2**20} MB")
             kind, data = _data(qtype, q)
         except XmlError as exc:
             problems.append(FileProblem(path, exc.line, f"{label}: {exc.message}"))
@@ -269,12 +271,41 @@ def read(text: str, path: str) -> tuple[list[QuestionInput], list[FileProblem], 
             points=points_value if points_value > 0 else 1.0,
             tags=tuple(t for t in tags if t),
         )
+        item.attachments = tuple(files)
+        if kind == "description":
+            item.points = 0.0
         parsed.append(gift.Parsed(name, q.line, item))
     gift.assign_codes(parsed)
     for entry in parsed:
         for message in check_question(entry.item):
             problems.append(FileProblem(path, entry.line, f"{entry.item.code}: {message}"))
     return [entry.item for entry in parsed], problems, unsupported
+
+
+def _files(q: Node) -> list[attachments.Attachment]:
+    """The question's embedded files, checked, and every @@PLUGINFILE@@ reference resolved."""
+    found: dict[str, attachments.Attachment] = {}
+    for node in _walk(q):
+        for element in node.findall("file"):
+            name = element.attrib.get("name", "")
+            if element.attrib.get("encoding", "base64") != "base64":
+                raise XmlError(element.line, f'tệp {name}: chỉ đọc được encoding="base64"')
+            try:
+                content = base64.b64decode("".join(element.text.split()), validate=True)
+            except (binascii.Error, ValueError):
+                raise XmlError(element.line, f"tệp {name}: nội dung base64 không hợp lệ") from None
+            if len(content) > attachments.MAX_FILE_BYTES:  # before sniffing a huge blob
+                raise XmlError(element.line, f"ảnh {name} lớn quá {attachments.MAX_FILE_BYTES // 1024} KB")
+            try:
+                found[name] = attachments.check(name, content)
+            except ValueError as exc:
+                raise XmlError(element.line, str(exc)) from None
+    missing = sorted(attachments.referenced_names(_all_text(q)) - set(found))
+    if missing:
+        raise XmlError(
+            q.line, f"ảnh {', '.join(missing)} được nhắc đến (@@PLUGINFILE@@) nhưng không có trong tệp"
+        )
+    return list(found.values())
 
 
 def _walk(node: Node):
@@ -290,9 +321,29 @@ def _all_text(node: Node) -> str:
 # --- writing -------------------------------------------------------------------------------
 
 
+# the files of the question being written, by hash (set by export_question); per thread, so
+# two exports served at once never mix their files
+_WRITING = threading.local()
+
+
+def _with_files(element: ET.Element, value: str) -> str:
+    """``value`` with our image URLs back as @@PLUGINFILE@@/name, and the files it shows
+    written into ``element`` (Moodle reads a text's files from the element that holds it)."""
+    value, hashes = attachments.to_pluginfile(value or "")
+    for sha in sorted(hashes):
+        stored = getattr(_WRITING, "files", {}).get(sha)
+        if stored is not None:
+            file = ET.SubElement(element, "file", {"name": stored.name, "path": "/", "encoding": "base64"})
+            file.text = base64.b64encode(stored.content).decode("ascii")
+    return value
+
+
 def _text(parent: ET.Element, tag: str, value: str, fmt: str | None = "html") -> ET.Element:
     element = ET.SubElement(parent, tag, {"format": fmt} if fmt else {})
-    ET.SubElement(element, "text").text = value or ""
+    text = ET.SubElement(element, "text")
+    text.text = _with_files(element, value) if fmt == "html" else (value or "")
+    element.remove(text)
+    element.insert(0, text)  # <text> first, then the <file>s, as Moodle writes them
     return element
 
 
@@ -304,19 +355,22 @@ def _answer(
     parent: ET.Element, text: str, fraction: float, feedback: str, fmt: str | None = "html"
 ) -> ET.Element:
     answer = ET.SubElement(parent, "answer", {"fraction": _pct(fraction), **({"format": fmt} if fmt else {})})
-    ET.SubElement(answer, "text").text = text
+    element = ET.SubElement(answer, "text")
+    element.text = _with_files(answer, text) if fmt == "html" else text
     _text(answer, "feedback", feedback)
     return answer
 
 
 def export_question(parent: ET.Element, code: str, tags: list[str], version) -> None:
     data, qtype = version.data, version.qtype
+    _WRITING.files = {a.sha256: a for a in version.attachments}
     xml_type = {"single": "multichoice", "multi": "multichoice", "short": "shortanswer"}.get(qtype, qtype)
     q = ET.SubElement(parent, "question", {"type": xml_type})
     _text(q, "name", code, None)
     _text(q, "questiontext", version.text_html)
     _text(q, "generalfeedback", version.general_feedback_html or "")
-    ET.SubElement(q, "defaultgrade").text = f"{version.default_points:.7f}"
+    points = 0.0 if qtype == "description" else version.default_points
+    ET.SubElement(q, "defaultgrade").text = f"{points:.7f}"
     if qtype in ("single", "multi"):
         ET.SubElement(q, "single").text = "true" if qtype == "single" else "false"
         ET.SubElement(q, "shuffleanswers").text = "true"

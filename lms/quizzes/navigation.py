@@ -21,17 +21,21 @@ def page_of(attempt: Attempt, position_index: int) -> int:
 
 
 def slot_states(session: Session, attempt: Attempt) -> list[dict]:
-    """[{"position", "page", "answered", "flagged"}] in question order."""
+    """[{"position", "number", "page", "answered", "flagged"}] in question order. A description
+    (text only, nothing to answer) is left out: it is not a question of "answered N/M", and the
+    questions are numbered without it (``number``), as Moodle does."""
     answers = services.answers_of(session, attempt)
     out = []
     for index, slot in enumerate(attempt.slots):
+        qtype = get_type(slot.version.qtype, slot.version.data)
+        if qtype.informational:
+            continue
         answer = answers.get(slot.position)
-        answered = answer is not None and get_type(slot.version.qtype, slot.version.data).is_answered(
-            answer.response
-        )
+        answered = answer is not None and qtype.is_answered(answer.response)
         out.append(
             {
                 "position": slot.position,
+                "number": len(out) + 1,
                 "page": page_of(attempt, index),
                 "answered": answered,
                 "flagged": slot.flagged,

@@ -67,6 +67,7 @@ class QuestionType:
     name = ""
     label = ""
     manual = False
+    informational = False  # text only (a Moodle "description"): no input, no points
 
     def __init__(self, data: dict):
         self.data = data
@@ -408,6 +409,25 @@ class Essay(QuestionType):
     def parse_form(self, fields, prefix, order=None) -> dict:
         value = (fields.get(prefix) or [""])[0]
         return {"value": value[:20000]}
+
+    def grade(self, response) -> None:
+        return None
+
+
+@register
+class Description(QuestionType):
+    """Moodle's "description": text shown between questions, with no answer and no points.
+    It is not counted in "answered N/M" nor in the score (its attempt slot is worth 0)."""
+
+    name = "description"
+    label = "Đoạn mô tả (không chấm điểm)"
+    informational = True
+
+    def parse_form(self, fields, prefix, order=None) -> dict:
+        return {}
+
+    def is_answered(self, response) -> bool:
+        return False
 
     def grade(self, response) -> None:
         return None

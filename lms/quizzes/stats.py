@@ -176,6 +176,7 @@ def quiz_statistics(session: Session, quiz: Quiz) -> Report:
         )
         .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
         .where(Attempt.quiz_id == quiz.id, Attempt.state == AttemptState.finished, Attempt.pending.is_(False))
+        .where(AttemptSlot.points > 0)  # a description is worth nothing: not an item of the test
     ).all()
     labels = {
         version_id: f"{code} (v{version})"

@@ -24,6 +24,7 @@ from lms.quizzes import (  # noqa: F401  (permissions and producers register on 
     attempt_views,  # the summary and flag routes, on the same blueprint
     authoring,
     bank_files,
+    file_views,  # the images of questions, on the same blueprint
     gift,
     learner,
     navigation,
@@ -140,6 +141,7 @@ def attempt_page(public_id: str):
         "quizzes/attempt.html",
         states=states,
         flagged={s["position"] for s in states if s["flagged"]},
+        numbers={s["position"]: s["number"] for s in states},
         attempt=attempt,
         quiz=attempt.quiz,
         questions=questions,

@@ -1,8 +1,8 @@
 """Question-bank files in the browser, as an instructor moving a bank from Moodle:
 
 a. phone (390×844): bank → "Nhập từ tệp"; a GIFT file missing a } shows the problem at its line
-   and offers no import; a Moodle XML file with a description shows it, and with "Bỏ qua..." the
-   preview counts the questions; a good GIFT file previews, "Nhập" imports it, the bank lists it;
+   and offers no import; a Moodle XML file with a description and an image previews all 11;
+   a good GIFT file previews, "Nhập" imports it, the bank lists it;
 b. desktop: the same pages wide, and "Xuất câu hỏi ra tệp" downloads the category as Moodle XML.
 Every page stopped on passes axe-core (and fits the phone in a).
 """
@@ -55,19 +55,13 @@ def test_instructor_imports_files_on_a_phone(phones, tmp_path):
     look(page, "bank-files-a-02-broken")
 
     page.get_by_label("Tệp câu hỏi").set_input_files(str(DATA / "moodle.xml"))
-    click_and_wait(page, button(page, "Kiểm tra tệp"))
-    expect(page.get_by_text("câu mô tả (description) chưa được hỗ trợ")).to_be_visible()
-    page.get_by_label("Tệp câu hỏi").set_input_files(str(DATA / "moodle.xml"))
-    page.get_by_label("Bỏ qua các câu thuộc loại chưa hỗ trợ (được liệt kê)").check()
-    click_and_wait(page, button(page, "Kiểm tra tệp"))
-    expect(page.get_by_text("Sẽ bỏ qua (2 câu loại chưa hỗ trợ)")).to_be_visible()
-    expect(button(page, "Nhập 9 câu hỏi")).to_be_visible()
+    click_and_wait(page, button(page, "Kiểm tra tệp"))  # its description and its image are read too
+    expect(button(page, "Nhập 11 câu hỏi")).to_be_visible()
     look(page, "bank-files-a-03-xml-preview")
 
     good = tmp_path / "tu-moodle.txt"
     good.write_text(GOOD, encoding="utf-8")
     page.get_by_label("Tệp câu hỏi").set_input_files(str(good))
-    page.get_by_label("Bỏ qua các câu thuộc loại chưa hỗ trợ (được liệt kê)").uncheck()
     click_and_wait(page, button(page, "Kiểm tra tệp"))
     expect(page.get_by_text("E2E nhập tệp: 3")).to_be_visible()
     click_and_wait(page, button(page, "Nhập 3 câu hỏi"))

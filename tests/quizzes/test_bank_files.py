@@ -69,10 +69,14 @@ def test_broken_file_lists_every_problem_and_offers_no_import(author, session):
 def test_xml_with_unsupported_types_and_aiken(author, session):
     data = (DATA / "moodle.xml").read_bytes()
     html = upload(author, "moodle.xml", data).get_data(as_text=True)
-    assert "moodle.xml:84: câu &#39;Giới thiệu&#39;: câu mô tả (description) chưa được hỗ trợ" in html
+    assert "11 câu hỏi" in html and "Nhập 11 câu hỏi" in html  # the description and the image too
+    ddwtos = '<question type="ddwtos"><name><text>Kéo</text></name></question></quiz>'.encode()
+    data = data.replace(b"</quiz>", ddwtos)
+    html = upload(author, "moodle.xml", data).get_data(as_text=True)
+    assert "câu &#39;Kéo&#39;: kéo thả vào văn bản (ddwtos) chưa được hỗ trợ" in html
     assert "Bỏ qua các câu thuộc loại chưa hỗ trợ" in html and 'value="import"' not in html
     html = upload(author, "moodle.xml", data, skip_unsupported="y").get_data(as_text=True)
-    assert "9 câu hỏi" in html and "Sẽ bỏ qua (2 câu" in html and "Nhập 9 câu hỏi" in html
+    assert "11 câu hỏi" in html and "Sẽ bỏ qua (1 câu" in html and "Nhập 11 câu hỏi" in html
     html = upload(author, "cau-hoi.txt", (DATA / "sample.aiken").read_bytes(), fmt="aiken").get_data(
         as_text=True
     )

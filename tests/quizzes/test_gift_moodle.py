@@ -110,12 +110,16 @@ def test_missing_brace_is_reported_and_does_not_swallow_the_next_question():
     assert [i.code for i in items] == ["b"]  # the next question stays whole (the caller imports nothing)
 
 
-def test_description_is_reported_by_name_and_skipped_only_when_asked():
-    text = "::mo-ta::Phần này giới thiệu các câu sau.\n\n::c::Câu{T}"
+def test_an_item_without_answer_braces_is_a_description():
+    text = "// [tag:gioi-thieu]\n::mo-ta::Phần này giới thiệu <b>các câu</b> sau.\n\n::c::Câu{T}"
     items, problems = gift.parse(text, "d.gift")
-    assert len(problems) == 1 and problems[0].line == 1 and "description" in problems[0].message
-    items, problems = gift.parse(text, "d.gift", skip_unsupported=True)
-    assert not problems and [i.code for i in items] == ["c"]
+    assert not problems
+    assert [(i.code, i.qtype) for i in items] == [("mo-ta", "description"), ("c", "truefalse")]
+    description = items[0]
+    assert description.text_html == "Phần này giới thiệu <b>các câu</b> sau."
+    assert description.data == {} and description.points == 0 and description.tags == ("gioi-thieu",)
+    (untitled,) = parse_ok("Chỉ là một đoạn văn.")
+    assert untitled.qtype == "description" and "#" in untitled.code
 
 
 def test_every_content_file_keeps_its_codes():

@@ -19,12 +19,10 @@ def read(text, skip=True):
 def test_every_supported_type_and_nested_categories():
     items, problems, skipped = read((DATA / "moodle.xml").read_text("utf-8"))
     assert not problems, problems
-    assert [(p.line, p.message) for p in skipped] == [
-        (84, "câu 'Giới thiệu': câu mô tả (description) chưa được hỗ trợ"),
-        (88, "câu 'Có ảnh': tệp nhúng (so-do.png) chưa được hỗ trợ (chưa lưu được ảnh)"),
-    ]
+    assert not skipped
     assert Counter(i.qtype for i in items) == {
-        "single": 1, "multi": 1, "truefalse": 3, "short": 1, "numerical": 1, "matching": 1, "essay": 1,
+        "single": 2, "multi": 1, "truefalse": 3, "short": 1, "numerical": 1, "matching": 1, "essay": 1,
+        "description": 1,
     }  # fmt: skip
     by = {i.code: i for i in items}
     first = by["Bầu Chủ tịch UBND"]
@@ -56,7 +54,7 @@ def test_every_supported_type_and_nested_categories():
 
 def test_unsupported_types_are_refused_unless_skipped():
     _, problems, _ = read((DATA / "moodle.xml").read_text("utf-8"), skip=False)
-    assert [p.line for p in problems] == [84, 88] and "description" in problems[0].message
+    assert not problems
     _, problems, skipped = read(
         '<quiz><question type="ddwtos"><name><text>Kéo</text></name></question></quiz>'
     )
@@ -90,19 +88,17 @@ def test_bad_files_are_reported_at_their_line(text, line, message):
 
 def test_cli_imports_xml_and_exports_it_again(runner, session, tmp_path):
     path = str(DATA / "moodle.xml")
-    refused = runner.invoke(args=["quizzes", "import", path])
-    assert refused.exit_code == 1 and f"{path}:84: câu 'Giới thiệu'" in refused.output
-    assert session.scalar(select(func.count(Question.id))) == 0
-    result = runner.invoke(args=["quizzes", "import", path, "--skip-unsupported"])
+    result = runner.invoke(args=["quizzes", "import", path])
     assert result.exit_code == 0, result.output
-    assert "9 created" in result.output and result.output.strip().endswith("9 questions")
+    assert "11 created" in result.output and result.output.strip().endswith("11 questions")
+    assert session.scalar(select(func.count(Question.id))) == 11
     stored = session.scalar(select(Question).where(Question.code == "Bầu Chủ tịch UBND")).latest
     assert "script" not in stored.data_json and "alert" in stored.data_json  # sanitized on save
     out = tmp_path / "out.xml"
     exported = runner.invoke(args=["quizzes", "export", "Chính quyền cơ sở", str(out), "--format", "xml"])
-    assert exported.exit_code == 0 and "9 questions" in exported.output
+    assert exported.exit_code == 0 and "11 questions" in exported.output
     again = runner.invoke(args=["quizzes", "import", str(out)])
-    assert again.exit_code == 0 and "9 unchanged" in again.output, again.output
+    assert again.exit_code == 0 and "11 unchanged" in again.output, again.output
 
 
 def test_export_writes_nested_categories():

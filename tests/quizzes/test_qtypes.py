@@ -17,7 +17,9 @@ CHOICES = {
 
 
 def test_every_type_is_registered():
-    assert set(REGISTRY) == {"single", "multi", "truefalse", "short", "numerical", "matching", "essay"}
+    assert set(REGISTRY) == {
+        "single", "multi", "truefalse", "short", "numerical", "matching", "essay", "description",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.quizzes import gift, moodle_xml
+from lms.quizzes import attachments, gift, moodle_xml
 from lms.quizzes.formats import parse_text
 from lms.quizzes.services import clean_question_data, save_question
 from lms.sanitize import clean_html
@@ -50,7 +50,11 @@ def _stored(question):
     }
 
 
-def _as_saved(item):
+def _as_saved(item, question):
+    urls = {a.name: attachments.served_url(question.public_id, a.sha256, a.name) for a in item.attachments}
+    item.text_html = attachments.rewrite(item.text_html, urls)
+    item.general_feedback_html = attachments.rewrite(item.general_feedback_html, urls)
+    item.data = attachments.rewrite(item.data, urls)
     return {
         "category": item.category,
         "tags": sorted({t.strip().lower() for t in item.tags}),
@@ -74,5 +78,5 @@ def test_export_then_import_gives_the_same_questions(session, source, fmt, write
     again = {item.code: item for item in items}
     assert set(again) == set(questions)
     for code, question in questions.items():
-        before, after = _stored(question), _as_saved(again[code])
+        before, after = _stored(question), _as_saved(again[code], question)
         assert after == before, code

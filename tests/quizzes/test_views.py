@@ -300,7 +300,8 @@ def test_bank_edit_and_key_correction(client, login_as, world, quiz, session):
         "::kt-1::[html]Cơ quan nào có thẩm quyền kiểm tra đảng viên ở xã?{"
         "~Ủy ban Kiểm tra Đảng ủy xã =Hội đồng nhân dân xã ~Mặt trận Tổ quốc xã}"
     )
-    bad = client.post(url, data={"csrf_token": token, "gift": "::kt-1::Không có đáp án", "action": "save"})
+    broken = "::kt-1::Thiếu dấu đóng{=a ~b"
+    bad = client.post(url, data={"csrf_token": token, "gift": broken, "action": "save"})
     assert "câu hỏi:1:" in bad.get_data(as_text=True)
     wrong_code = client.post(url, data={"csrf_token": token, "gift": "::khac::Câu{T}", "action": "save"})
     assert "Cần đúng một câu hỏi" in wrong_code.get_data(as_text=True)
