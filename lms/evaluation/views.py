@@ -682,11 +682,8 @@ def component_name_filter(code: str) -> str:
 
 @bp.app_template_filter("score")
 def score_filter(value, signed: bool = False) -> str:
-    """A score kept as text in JSON ("7.50") shown the Vietnamese way ("7,50"; "+1,50")."""
-    from flask_babel import format_decimal
+    """A score kept as text in JSON ("7.50") shown the request's way ("7,50"; "+1,50"): the
+    app's one number helper (lms.web)."""
+    from lms.web import _vnnumber
 
-    if value in (None, ""):
-        return "—"
-    number = float(value)
-    text = format_decimal(number, format="#,##0.00")
-    return f"+{text}" if signed and number > 0 else text
+    return _vnnumber(value, 2, signed)
