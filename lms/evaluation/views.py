@@ -687,3 +687,19 @@ def score_filter(value, signed: bool = False) -> str:
     from lms.web import _vnnumber
 
     return _vnnumber(value, 2, signed)
+
+
+@bp.app_template_filter("program_name")
+def program_name_filter(code: str | None) -> str:
+    """A program's title for a person to read ("Bồi dưỡng ... UBND cấp xã", not its code);
+    the code only when no program of that code is published. One query per request."""
+    from flask import g
+
+    from lms.programs.models import Program
+
+    if not code:
+        return "—"
+    titles = g.get("program_titles")
+    if titles is None:
+        titles = g.program_titles = dict(db.session.execute(select(Program.code, Program.title)).all())
+    return titles.get(code, code)

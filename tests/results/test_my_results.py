@@ -88,3 +88,11 @@ def test_number_helper_formats_by_locale(app):
         assert _vnnumber(-1.83, signed=True) == "-1,83"
         assert _vnnumber(1.83, signed=True) == "+1,83"
         assert _vnpercent(87.5) == "87,5\u00a0%"
+
+
+def test_evaluation_pages_name_the_program(client, factory, session, world):
+    login(client, _learner_with_results(factory, session, world))
+    text = _visible_text(client.get("/evaluation/me").get_data(as_text=True))
+    assert "qn-2022-ubnd" not in text
+    if "Chưa có kết quả đánh giá." not in text:
+        assert "Bồi dưỡng Chủ tịch UBND cấp xã" in text
