@@ -96,3 +96,26 @@ def test_evaluation_pages_name_the_program(client, factory, session, world):
     assert "qn-2022-ubnd" not in text
     if "Chưa có kết quả đánh giá." not in text:
         assert "Bồi dưỡng Chủ tịch UBND cấp xã" in text
+
+
+def test_a_submitted_attempt_links_to_its_review(client, login_as, session, world, factory):
+    from tests.fixtures import csrf_token
+    from tests.quizzes.helpers import load_sample, make_quiz
+
+    load_sample(session)
+    factory.profile(user=world.users["learner"])
+    quiz = make_quiz(session, world.commune_a, codes=["kt-1"], attempts_allowed=3)
+    session.commit()
+    login_as(world.users["learner"])
+    token = csrf_token(client, f"/quizzes/{quiz.public_id}")
+    attempt_url = client.post(f"/quizzes/{quiz.public_id}/start", data={"csrf_token": token}).headers[
+        "Location"
+    ]
+    done = client.post(
+        attempt_url, data={"action": "submit", "csrf_token": csrf_token(client, attempt_url + "/summary")}
+    )
+    review_path = done.headers["Location"]
+    assert review_path.endswith("/review")
+    page = client.get("/results/me").get_data(as_text=True)
+    assert f'href="{review_path}"' in page and "Xem lại bài: Kiểm tra thử" in page
+    assert client.get(review_path).status_code == 200
