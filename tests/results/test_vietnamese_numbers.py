@@ -58,3 +58,24 @@ def test_learner_and_board_pages_write_numbers_the_vietnamese_way(client, world,
 def test_the_check_catches_english_numbers():
     assert visible_numbers_problems("<main>Điểm 8.88 · 87,5%</main>") == ["8.88", "5%"]
     assert visible_numbers_problems("<main>08:30 02/03/2026 · 8,88 · 87,5\u00a0%</main>") == []
+
+
+def test_dossier_export_gains_name_the_program_in_vietnamese_format(client, world, factory, session):
+    import io
+
+    import openpyxl
+
+    cadre = factory.profile(unit=world.commune_a, name="Người Xuất Thử")
+    session.add(Program(code="qn-2022-ubnd", title="Bồi dưỡng Chủ tịch UBND cấp xã", duration_days=5))
+    services.ensure_scheme(session, "qn-2022-ubnd", {"weights": {"exit": 1}})
+    result(session, cadre, "entrance", 8.66, topic=None, program="qn-2022-ubnd")
+    result(session, cadre, "exit", 6.83, topic=None, program="qn-2022-ubnd")
+    services.recompute(session, cadre.id, 1)
+    session.commit()
+    login(client, world.board_a)
+    response = client.get(f"/evaluation/dossier/{cadre.public_id}/export.xlsx")
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(response.data))["Kết quả đánh giá"].iter_rows(values_only=True)
+    )
+    gains = rows[1][rows[0].index("Tiến bộ")]
+    assert gains == "Bồi dưỡng Chủ tịch UBND cấp xã: -1,83 điểm"
