@@ -76,3 +76,16 @@ def program_activities(session, user, programs: list[dict]) -> dict[str, list[di
     for items in out.values():
         items.sort(key=lambda a: (STAGES.index(a["stage"]), a.get("order", 0), a["title"]))
     return out
+
+
+# Where a learner reviews a result ("Xem lại bài"). lms.quizzes and lms.scenarios register
+# ``fn(session, user, results) -> {result id: {"url": str | None, "why_not": str | None}}`` for
+# the results of their kind, so lms.results links each row without importing them.
+result_review_providers: list = []
+
+
+def result_reviews(session, user, results: list) -> dict[int, dict]:
+    out: dict[int, dict] = {}
+    for provide in result_review_providers:
+        out.update(provide(session, user, results))
+    return out

@@ -4,6 +4,7 @@ template helpers, and the few routes that belong to no feature (home, /healthz, 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
 import logging
 import time
@@ -94,7 +95,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
     app.jinja_env.globals.update(can=can, LANGUAGES=LANGUAGES, current_locale=select_locale)
     form_errors.init_app(app)
-    app.jinja_env.filters.update(vndate=_vndate, vndatetime=_vndatetime, vnnumber=_vnnumber)
+    app.jinja_env.filters.update(
+        vndate=_vndate, vndatetime=_vndatetime, vnnumber=_vnnumber, vnpercent=_vnpercent
+    )
     app.register_blueprint(core)
     _ = permissions  # the foundation's rules; features register theirs on import
 
@@ -270,10 +273,26 @@ def _vndatetime(value: dt.datetime | None) -> str:
     return format_datetime(value, "HH:mm dd/MM/yyyy") if value else "—"
 
 
-def _vnnumber(value, places: int = 2) -> str:
-    if value is None:
+def _vnnumber(value, places: int = 2, signed: bool = False) -> str:
+    """The one way a page shows a score, points, a weight or an average: the request's locale
+    ("8,88" in Vietnamese, "8.88" in English); ``signed`` puts "+" on a positive number (a gain).
+    A value kept as text ("7.50", in JSON) is read as a number first."""
+    if value is None or value == "":
         return "—"
-    return _format_number(value, places, str(get_locale() or "vi"))
+    if isinstance(value, str):
+        value = decimal.Decimal(value)
+    text = _format_number(value, places, str(get_locale() or "vi"))
+    return f"+{text}" if signed and value > 0 else text
+
+
+def _vnpercent(value, places: int = 1) -> str:
+    """A percentage given in percent (87.5 → "87,5 %" in Vietnamese, with the no-break space
+    Vietnamese usage puts before the sign; "87.5%" in English). Trailing zeros dropped."""
+    if value is None or value == "":
+        return "—"
+    locale = str(get_locale() or "vi")
+    text = babel_format_decimal(value, format="#,##0." + "#" * places if places else "#,##0", locale=locale)
+    return f"{text}\u00a0%" if locale.startswith("vi") else f"{text}%"
 
 
 @functools.lru_cache(maxsize=4096)

@@ -40,6 +40,19 @@ class HistoryRow:
     best_exit: decimal.Decimal | None
 
 
+def gains_text(gains: dict, programs: dict[str, str]) -> str:
+    """The gains cell a person reads: "Chương trình …: +1,83 điểm" (a name, a Vietnamese decimal,
+    a sign and a unit), not "qn-2022-ubnd: 1.83"."""
+    from babel.numbers import format_decimal
+
+    parts = []
+    for subject, gain in gains.items():
+        value = decimal.Decimal(str(gain))
+        text = format_decimal(value, format="#,##0.00", locale="vi")
+        parts.append(f"{programs.get(subject, subject)}: {'+' if value > 0 else ''}{text} điểm")
+    return "; ".join(parts)
+
+
 def time_in_title(since: dt.date | None, today: dt.date) -> str | None:
     if since is None:
         return None
@@ -116,7 +129,9 @@ def dossier_data(session: Session, profile: CadreProfile, today: dt.date) -> dic
     names = inputs.names_for(
         session,
         cohort_ids={r.cohort_id for r in records},
-        program_codes={r.program_code for r in records if r.program_code} | {p for (_y, p) in history},
+        program_codes={r.program_code for r in records if r.program_code}
+        | {p for (_y, p) in history}
+        | {subject for r in records for subject in r.gains_data},  # a gain is per topic or program
         user_ids={d.actor_id for d in decisions if d.actor_id},
     )
     return {
@@ -233,7 +248,7 @@ def dossier_xlsx(data: dict) -> bytes:
                 "" if r.provisional else (r.band or ""),
                 "Có" if r.certificate else "Không",
                 r.certificate_reason or "",
-                "; ".join(f"{t}: {g}" for t, g in r.gains_data.items()),
+                gains_text(r.gains_data, data["names"]["programs"]),
                 local_time(r.finalized_at) or "Đang tính",
                 local_time(r.computed_at),
             ]

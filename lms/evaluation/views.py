@@ -704,11 +704,24 @@ def component_name_filter(code: str) -> str:
 
 @bp.app_template_filter("score")
 def score_filter(value, signed: bool = False) -> str:
-    """A score kept as text in JSON ("7.50") shown the Vietnamese way ("7,50"; "+1,50")."""
-    from flask_babel import format_decimal
+    """A score kept as text in JSON ("7.50") shown the request's way ("7,50"; "+1,50"): the
+    app's one number helper (lms.web)."""
+    from lms.web import _vnnumber
 
-    if value in (None, ""):
+    return _vnnumber(value, 2, signed)
+
+
+@bp.app_template_filter("program_name")
+def program_name_filter(code: str | None) -> str:
+    """A program's title for a person to read ("Bồi dưỡng ... UBND cấp xã", not its code);
+    the code only when no program of that code is published. One query per request."""
+    from flask import g
+
+    from lms.programs.models import Program
+
+    if not code:
         return "—"
-    number = float(value)
-    text = format_decimal(number, format="#,##0.00")
-    return f"+{text}" if signed and number > 0 else text
+    titles = g.get("program_titles")
+    if titles is None:
+        titles = g.program_titles = dict(db.session.execute(select(Program.code, Program.title)).all())
+    return titles.get(code, code)

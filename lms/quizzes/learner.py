@@ -122,3 +122,38 @@ def _meta(row: dict) -> str:
 
 
 events.program_activity_providers.append(activities)
+
+
+def _shows_anything(quiz: Quiz) -> bool:
+    return bool(quiz.review_score or quiz.review_right_answers or quiz.review_feedback)
+
+
+def result_reviews(session: Session, user: User, results: list) -> dict[int, dict]:
+    """The review of each quiz result: the attempt's review page once the attempt is closed and
+    it is the learner's own; otherwise why not (the page would refuse or redirect)."""
+    wanted = {r.origin_id: r for r in results if r.kind == "quiz"}
+    if not wanted:
+        return {}
+    attempts = {a.id: a for a in session.scalars(select(Attempt).where(Attempt.id.in_(list(wanted))))}
+    out = {}
+    for origin_id, result in wanted.items():
+        attempt = attempts.get(origin_id)
+        if attempt is None:
+            out[result.id] = {"url": None, "why_not": _("Bài làm này không còn trên hệ thống.")}
+        elif attempt.user_id != user.id:
+            out[result.id] = {"url": None, "why_not": _("Bài làm thuộc tài khoản khác.")}
+        elif attempt.is_open:
+            out[result.id] = {"url": None, "why_not": _("Bài làm chưa nộp.")}
+        elif not any(
+            (attempt.quiz.review_score, attempt.quiz.review_right_answers, attempt.quiz.review_feedback)
+        ):
+            out[result.id] = {
+                "url": url_for("quizzes.review", public_id=attempt.public_id),
+                "why_not": _("Bài kiểm tra này không cho xem điểm từng câu, đáp án hay nhận xét."),
+            }
+        else:
+            out[result.id] = {"url": url_for("quizzes.review", public_id=attempt.public_id), "why_not": None}
+    return out
+
+
+events.result_review_providers.append(result_reviews)

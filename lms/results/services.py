@@ -100,3 +100,31 @@ def learning_gains(session: Session, cadre: CadreProfile) -> dict[str, decimal.D
         for subject, purpose in best
         if purpose == "exit" and (subject, "entrance") in best
     }
+
+
+def learning_gain_details(session: Session, cadre: CadreProfile) -> list[dict]:
+    """Per subject (topic, else program) with an entrance or an exit test: the best finished
+    (not pending) result of each, and the gain when both exist. A subject with only one of the
+    two says which is missing (``gain`` None), so a learner never reads a gain from one test."""
+    best: dict[str, dict[str, Result]] = {}
+    for result in results_for_cadre(session, cadre):
+        if result.purpose not in ("entrance", "exit") or result.pending:
+            continue
+        subject = best.setdefault(result.topic_code or result.program_code or "", {})
+        held = subject.get(result.purpose)
+        if held is None or result.score > held.score:
+            subject[result.purpose] = result
+    rows = []
+    for code, tests in sorted(best.items()):
+        entrance, exit_ = tests.get("entrance"), tests.get("exit")
+        some = entrance or exit_
+        rows.append(
+            {
+                "code": code,
+                "program_code": some.program_code if some else None,
+                "entrance": entrance,
+                "exit": exit_,
+                "gain": exit_.score - entrance.score if entrance and exit_ else None,
+            }
+        )
+    return rows

@@ -60,3 +60,26 @@ def activities(session: Session, user: User, programs: list[dict]) -> dict[str, 
 
 
 events.program_activity_providers.append(activities)
+
+
+def result_reviews(session: Session, user: User, results: list) -> dict[int, dict]:
+    """The review of each scenario result: the run's summary (the path taken, the feedback)."""
+    wanted = {r.origin_id: r for r in results if r.kind == "scenario"}
+    if not wanted:
+        return {}
+    runs = {r.id: r for r in session.scalars(select(ScenarioRun).where(ScenarioRun.id.in_(list(wanted))))}
+    out = {}
+    for origin_id, result in wanted.items():
+        run = runs.get(origin_id)
+        if run is None:
+            out[result.id] = {"url": None, "why_not": _("Lượt làm này không còn trên hệ thống.")}
+        elif run.user_id != user.id:
+            out[result.id] = {"url": None, "why_not": _("Lượt làm thuộc tài khoản khác.")}
+        elif not run.finished:
+            out[result.id] = {"url": None, "why_not": _("Lượt làm chưa kết thúc.")}
+        else:
+            out[result.id] = {"url": url_for("scenarios.play", public_id=run.public_id), "why_not": None}
+    return out
+
+
+events.result_review_providers.append(result_reviews)
