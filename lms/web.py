@@ -18,6 +18,7 @@ from flask import (
     abort,
     current_app,
     g,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -56,6 +57,8 @@ core = Blueprint("core", __name__)
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI and jobs: lazy labels resolve to the Vietnamese source
+        return "vi"
     lang = session.get("lang")
     return lang if lang in LANGUAGES else "vi"
 
