@@ -13,12 +13,16 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel.speaklater import LazyString
+
 FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 LEADING = " \t\r\n\u3000"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def safe_cell(value: Any) -> Any:
+    if isinstance(value, LazyString):  # a label through the catalog: the text in the request's language
+        value = str(value)
     if not isinstance(value, str):
         return value
     value = _ILLEGAL.sub("", value)

@@ -19,6 +19,7 @@ from flask import (
     abort,
     current_app,
     g,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -57,6 +58,8 @@ core = Blueprint("core", __name__)
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI and jobs: lazy labels resolve to the Vietnamese source
+        return "vi"
     lang = session.get("lang")
     return lang if lang in LANGUAGES else "vi"
 
@@ -219,12 +222,12 @@ ERROR_TITLES = {
 ERROR_MESSAGES = {
     400: _l("Dữ liệu gửi lên không hợp lệ. Vui lòng quay lại và thử lại."),
     401: _l("Vui lòng đăng nhập để tiếp tục."),
-    403: _l("Tài khoản của bạn không được phép xem hoặc thao tác nội dung này."),
-    404: _l("Trang bạn tìm không tồn tại hoặc đã được chuyển đi."),
+    403: _l("Tài khoản của đồng chí không được phép xem hoặc thao tác nội dung này."),
+    404: _l("Trang đồng chí tìm không tồn tại hoặc đã được chuyển đi."),
     405: _l("Thao tác này không được phép trên trang này."),
     413: _l("Tệp tải lên vượt quá dung lượng cho phép."),
-    429: _l("Bạn đã thao tác quá nhiều lần. Vui lòng chờ ít phút rồi thử lại."),
-    500: _l("Đã có lỗi ngoài ý muốn. Dữ liệu của bạn chưa bị mất; vui lòng thử lại sau ít phút."),
+    429: _l("Đồng chí đã thao tác quá nhiều lần. Vui lòng chờ ít phút rồi thử lại."),
+    500: _l("Đã có lỗi ngoài ý muốn. Dữ liệu của đồng chí chưa bị mất; vui lòng thử lại sau ít phút."),
 }
 
 

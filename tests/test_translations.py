@@ -235,7 +235,7 @@ def test_quiz_list_and_attempt_in_english(english_client, login_as, world, facto
             # the messages quiz.js shows come from the page, so they follow its language
             "Đã lưu",
             "Chưa lưu — mất kết nối, sẽ gửi lại",
-            "Nộp bài? Sau khi nộp bạn không sửa được câu trả lời.",
+            "Nộp bài? Sau khi nộp đồng chí không sửa được câu trả lời.",
             "Còn lại:",
         ],
     )
@@ -267,7 +267,7 @@ def test_error_page_in_english(english_client):
     assert response.status_code == 404
     assert_english(
         response.get_data(as_text=True),
-        ["Không tìm thấy trang", "Trang bạn tìm không tồn tại hoặc đã được chuyển đi.", "Về trang chủ"],
+        ["Không tìm thấy trang", "Trang đồng chí tìm không tồn tại hoặc đã được chuyển đi.", "Về trang chủ"],
     )
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 import enum
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,11 +21,11 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.learner: "Học viên (cán bộ, công chức)",
-    Role.instructor: "Giảng viên",
-    Role.approver: "Người duyệt nội dung",
-    Role.board: "Ban tổ chức / Ban thường vụ",
-    Role.admin: "Quản trị hệ thống",
+    Role.learner: _l("Học viên (cán bộ, công chức)"),
+    Role.instructor: _l("Giảng viên"),
+    Role.approver: _l("Người duyệt nội dung"),
+    Role.board: _l("Ban tổ chức / Ban thường vụ"),
+    Role.admin: _l("Quản trị hệ thống"),
 }
 
 

@@ -122,7 +122,7 @@ def logout():
     session.clear()
     if lang:
         session["lang"] = lang
-    flash(_("Bạn đã đăng xuất."), "info")
+    flash(_("Đồng chí đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 
 

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from lms.evaluation.models import (
     ASSESSMENT_KIND_LABELS,
-    COMPONENT_LABELS,
+    COMPONENT_NAMES,
     COMPONENTS,
     DECISION_LABELS,
     IMPROVEMENT_LABELS,
@@ -138,7 +138,7 @@ for _component in COMPONENTS:
         SchemeForm,
         f"w_{_component}",
         FiniteDecimalField(
-            _l("Trọng số: %(c)s", c=COMPONENT_LABELS[_component]),
+            _l("Trọng số: %(c)s", c=COMPONENT_NAMES[_component]),
             places=2,
             validators=[InputRequired(), NumberRange(0, 100)],
         ),

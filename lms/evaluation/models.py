@@ -109,8 +109,8 @@ class AssessmentKind(enum.StrEnum):
 
 
 ASSESSMENT_KIND_LABELS = {
-    AssessmentKind.monthly: "Đánh giá hằng tháng",
-    AssessmentKind.reflection: "Bài thu hoạch",
+    AssessmentKind.monthly: _l("Đánh giá hằng tháng"),
+    AssessmentKind.reflection: _l("Bài thu hoạch"),
 }
 
 
@@ -241,12 +241,12 @@ class Decision(enum.StrEnum):
 
 
 DECISION_LABELS = {
-    Decision.include: "Đưa vào quy hoạch",
-    Decision.keep: "Giữ nguyên",
-    Decision.propose_removal: "Đề nghị đưa ra khỏi quy hoạch",
-    Decision.remove: "Đưa ra khỏi quy hoạch",
-    Decision.propose_appointment: "Đề nghị xem xét bổ nhiệm",
-    Decision.defer: "Hoãn xem xét",
+    Decision.include: _l("Đưa vào quy hoạch"),
+    Decision.keep: _l("Giữ nguyên"),
+    Decision.propose_removal: _l("Đề nghị đưa ra khỏi quy hoạch"),
+    Decision.remove: _l("Đưa ra khỏi quy hoạch"),
+    Decision.propose_appointment: _l("Đề nghị xem xét bổ nhiệm"),
+    Decision.defer: _l("Hoãn xem xét"),
 }
 # What each decision does to the profile's planning status (None: leave it as it is).
 DECISION_STATUS = {
@@ -305,10 +305,10 @@ class Improvement(enum.StrEnum):
 
 
 IMPROVEMENT_LABELS = {
-    Improvement.rat_tich_cuc: "Rất tích cực",
-    Improvement.kha_tich_cuc: "Khá tích cực",
-    Improvement.tich_cuc: "Tích cực",
-    Improvement.khong_dang_ke: "Không đáng kể",
+    Improvement.rat_tich_cuc: _l("Rất tích cực"),
+    Improvement.kha_tich_cuc: _l("Khá tích cực"),
+    Improvement.tich_cuc: _l("Tích cực"),
+    Improvement.khong_dang_ke: _l("Không đáng kể"),
 }
 
 

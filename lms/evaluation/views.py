@@ -35,7 +35,6 @@ from lms.evaluation.forms import (
 )
 from lms.evaluation.models import (
     ASSESSMENT_KIND_LABELS,
-    COMPONENT_LABELS,
     COMPONENT_NAMES,
     COMPONENTS,
     DECISION_LABELS,
@@ -369,7 +368,7 @@ def schemes():
         select(EvaluationScheme).order_by(EvaluationScheme.program_code, EvaluationScheme.version.desc())
     ).all()
     return render_template(
-        "evaluation/schemes.html", rows=rows, labels=COMPONENT_LABELS, default=DEFAULT_PROGRAM
+        "evaluation/schemes.html", rows=rows, labels=COMPONENT_NAMES, default=DEFAULT_PROGRAM
     )
 
 

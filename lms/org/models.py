@@ -4,6 +4,7 @@ import datetime as dt
 import enum
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -30,11 +31,11 @@ class UnitKind(enum.StrEnum):
 
 
 UNIT_KIND_LABELS = {
-    UnitKind.province: "Tỉnh/thành phố",
-    UnitKind.district: "Huyện",
-    UnitKind.commune: "Xã",
-    UnitKind.ward: "Phường",
-    UnitKind.special_zone: "Đặc khu",
+    UnitKind.province: _l("Tỉnh/thành phố"),
+    UnitKind.district: _l("Huyện"),
+    UnitKind.commune: _l("Xã"),
+    UnitKind.ward: _l("Phường"),
+    UnitKind.special_zone: _l("Đặc khu"),
 }
 
 
@@ -65,9 +66,9 @@ class TitleCategory(enum.StrEnum):
 
 
 TITLE_CATEGORY_LABELS = {
-    TitleCategory.can_bo: "Cán bộ cấp xã",
-    TitleCategory.cong_chuc: "Công chức cấp xã",
-    TitleCategory.vi_tri_viec_lam: "Vị trí việc làm (từ 1/7/2025)",
+    TitleCategory.can_bo: _l("Cán bộ cấp xã"),
+    TitleCategory.cong_chuc: _l("Công chức cấp xã"),
+    TitleCategory.vi_tri_viec_lam: _l("Vị trí việc làm (từ 1/7/2025)"),
 }
 
 
@@ -121,13 +122,13 @@ class QualificationKind(enum.StrEnum):
 
 
 QUALIFICATION_KIND_LABELS = {
-    QualificationKind.education: "Giáo dục phổ thông",
-    QualificationKind.professional: "Chuyên môn, nghiệp vụ",
-    QualificationKind.political: "Lý luận chính trị",
-    QualificationKind.state_mgmt: "Quản lý nhà nước",
-    QualificationKind.digital: "Kỹ năng số",
-    QualificationKind.language: "Ngoại ngữ",
-    QualificationKind.it: "Tin học",
+    QualificationKind.education: _l("Giáo dục phổ thông"),
+    QualificationKind.professional: _l("Chuyên môn, nghiệp vụ"),
+    QualificationKind.political: _l("Lý luận chính trị"),
+    QualificationKind.state_mgmt: _l("Quản lý nhà nước"),
+    QualificationKind.digital: _l("Kỹ năng số"),
+    QualificationKind.language: _l("Ngoại ngữ"),
+    QualificationKind.it: _l("Tin học"),
 }
 
 
@@ -154,15 +155,15 @@ class PlanningStatus(enum.StrEnum):
 
 
 PLANNING_STATUS_LABELS = {
-    PlanningStatus.none: "Chưa quy hoạch",
-    PlanningStatus.in_pool: "Trong quy hoạch",
-    PlanningStatus.proposed_removal: "Đề nghị đưa ra khỏi quy hoạch",
-    PlanningStatus.removed: "Đã đưa ra khỏi quy hoạch",
-    PlanningStatus.proposed_appointment: "Đề nghị bổ nhiệm",
-    PlanningStatus.appointed: "Đã bổ nhiệm",
+    PlanningStatus.none: _l("Chưa quy hoạch"),
+    PlanningStatus.in_pool: _l("Trong quy hoạch"),
+    PlanningStatus.proposed_removal: _l("Đề nghị đưa ra khỏi quy hoạch"),
+    PlanningStatus.removed: _l("Đã đưa ra khỏi quy hoạch"),
+    PlanningStatus.proposed_appointment: _l("Đề nghị bổ nhiệm"),
+    PlanningStatus.appointed: _l("Đã bổ nhiệm"),
 }
 
-GENDER_LABELS = {"nam": "Nam", "nu": "Nữ", "khac": "Khác"}
+GENDER_LABELS = {"nam": _l("Nam"), "nu": _l("Nữ"), "khac": _l("Khác")}
 
 
 def new_public_id() -> str:

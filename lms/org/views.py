@@ -106,7 +106,7 @@ def my_profile():
 
     profile = db.session.scalar(select(CadreProfile).where(CadreProfile.user_id == current_user.id))
     if profile is None:
-        flash(_("Tài khoản của bạn chưa gắn với hồ sơ cán bộ."), "info")
+        flash(_("Tài khoản của đồng chí chưa gắn với hồ sơ cán bộ."), "info")
         return redirect(url_for("core.home"))
     return redirect(url_for("org.cadre", public_id=profile.public_id))
 

@@ -14,6 +14,7 @@ import enum
 import json
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Column,
     Date,
@@ -56,7 +57,7 @@ class TopicKind(enum.StrEnum):
     group = "group"
 
 
-TOPIC_KIND_LABELS = {TopicKind.common: "Chuyên đề chung", TopicKind.group: "Chuyên đề theo nhóm"}
+TOPIC_KIND_LABELS = {TopicKind.common: _l("Chuyên đề chung"), TopicKind.group: _l("Chuyên đề theo nhóm")}
 
 
 class VersionStatus(enum.StrEnum):
@@ -69,12 +70,12 @@ class VersionStatus(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    VersionStatus.draft: "Bản nháp",
-    VersionStatus.submitted: "Chờ duyệt",
-    VersionStatus.approved: "Đã duyệt, chờ công bố",
-    VersionStatus.returned: "Bị trả lại",
-    VersionStatus.published: "Đã công bố",
-    VersionStatus.archived: "Phiên bản cũ",
+    VersionStatus.draft: _l("Bản nháp"),
+    VersionStatus.submitted: _l("Chờ duyệt"),
+    VersionStatus.approved: _l("Đã duyệt, chờ công bố"),
+    VersionStatus.returned: _l("Bị trả lại"),
+    VersionStatus.published: _l("Đã công bố"),
+    VersionStatus.archived: _l("Phiên bản cũ"),
 }
 OPEN_STATUSES = (VersionStatus.draft, VersionStatus.submitted, VersionStatus.approved, VersionStatus.returned)
 
@@ -86,9 +87,9 @@ class AttendanceStatus(enum.StrEnum):
 
 
 ATTENDANCE_LABELS = {
-    AttendanceStatus.present: "Có mặt",
-    AttendanceStatus.absent: "Vắng",
-    AttendanceStatus.excused: "Vắng có phép",
+    AttendanceStatus.present: _l("Có mặt"),
+    AttendanceStatus.absent: _l("Vắng"),
+    AttendanceStatus.excused: _l("Vắng có phép"),
 }
 
 program_target_group = Table(
@@ -257,7 +258,7 @@ class TopicVersion(Base):
 
     def _require(self, *allowed: VersionStatus) -> None:
         if self.status not in allowed:
-            names = ", ".join(STATUS_LABELS[s] for s in allowed)
+            names = ", ".join(str(STATUS_LABELS[s]) for s in allowed)
             raise Conflict(
                 f"Phiên bản {self.version} đang ở trạng thái “{STATUS_LABELS[self.status]}”; "
                 f"thao tác này chỉ làm được khi ở trạng thái: {names}."
@@ -267,7 +268,9 @@ class TopicVersion(Base):
         if actor is None or getattr(actor, "role", None) != "approver":
             raise Forbidden("Chỉ người duyệt nội dung mới được duyệt, trả lại hoặc công bố chuyên đề.")
         if self.author_id is not None and actor.id == self.author_id:
-            raise Forbidden("Bạn là tác giả phiên bản này nên không thể tự duyệt; hãy nhờ người duyệt khác.")
+            raise Forbidden(
+                "Đồng chí là tác giả phiên bản này nên không thể tự duyệt; hãy nhờ người duyệt khác."
+            )
 
     def submit(self, actor: Any, now: dt.datetime) -> None:
         self._require(VersionStatus.draft, VersionStatus.returned)

@@ -793,7 +793,7 @@ def next_step(enrollment: Enrollment, progress: dict[int, TopicProgress]) -> Nex
 def require_learner_access(session: Session, user: Any, topic: Topic) -> Enrollment | None:
     enrollment = learner_enrollment_for(session, user, topic)
     if enrollment is None:
-        raise Forbidden("Bạn chưa được ghi danh vào lớp có chuyên đề này.")
+        raise Forbidden("Đồng chí chưa được ghi danh vào lớp có chuyên đề này.")
     return enrollment
 
 

@@ -444,7 +444,7 @@ def learn_studied(public_id: str):
     topic, _version, enrollment = _learner_topic(public_id)
     svc.mark_studied(db.session, enrollment, topic, now())
     db.session.commit()
-    flash(_("Đã ghi nhận bạn học xong chuyên đề này."), "success")
+    flash(_("Đã ghi nhận đồng chí học xong chuyên đề này."), "success")
     return redirect(url_for("programs.my_training"))
 
 

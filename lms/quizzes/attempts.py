@@ -101,12 +101,12 @@ def start_attempt(session: Session, user: User, quiz: Quiz, now: dt.datetime) ->
     cadre = profile_of(session, user)
     if cadre is None and quiz.purpose is not Purpose.practice:
         raise Conflict(
-            "Tài khoản của bạn chưa gắn với hồ sơ cán bộ nên chưa thể làm bài kiểm tra tính điểm. "
+            "Tài khoản của đồng chí chưa gắn với hồ sơ cán bộ nên chưa thể làm bài kiểm tra tính điểm. "
             "Vui lòng liên hệ Ban Tổ chức để được gắn hồ sơ."
         )
     done = done or 0
     if rules.attempts_allowed and done >= rules.attempts_allowed:
-        raise Conflict(f"Bạn đã làm hết {rules.attempts_allowed} lần được phép của bài kiểm tra này.")
+        raise Conflict(f"Đồng chí đã làm hết {rules.attempts_allowed} lần được phép của bài kiểm tra này.")
     deadline = None
     quiz_slots = _quiz_slots(session, quiz)  # the paper's source, loaded before the INSERT
     if rules.time_limit_minutes:

@@ -9,6 +9,7 @@ import enum
 import json
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -59,10 +60,10 @@ class AttemptState(enum.StrEnum):
 
 
 GRADING_LABELS = {
-    GradingMethod.highest: "Lần cao nhất",
-    GradingMethod.last: "Lần cuối",
-    GradingMethod.first: "Lần đầu",
-    GradingMethod.average: "Trung bình các lần",
+    GradingMethod.highest: _l("Lần cao nhất"),
+    GradingMethod.last: _l("Lần cuối"),
+    GradingMethod.first: _l("Lần đầu"),
+    GradingMethod.average: _l("Trung bình các lần"),
 }
 
 

@@ -5,6 +5,7 @@ import decimal
 import json
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,11 +15,11 @@ from lms.org.models import CadreProfile, new_public_id
 RESULT_KINDS = ("quiz", "scenario")
 PURPOSES = ("practice", "entrance", "exit", "final", "scenario")
 PURPOSE_LABELS = {
-    "practice": "Luyện tập",
-    "entrance": "Kiểm tra đầu vào",
-    "exit": "Kiểm tra đầu ra",
-    "final": "Kiểm tra cuối khóa",
-    "scenario": "Xử lý tình huống",
+    "practice": _l("Luyện tập"),
+    "entrance": _l("Kiểm tra đầu vào"),
+    "exit": _l("Kiểm tra đầu ra"),
+    "final": _l("Kiểm tra cuối khóa"),
+    "scenario": _l("Xử lý tình huống"),
 }
 
 

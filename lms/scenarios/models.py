@@ -16,6 +16,7 @@ import enum
 import json
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -49,12 +50,12 @@ class ScenarioStatus(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    ScenarioStatus.draft: "Bản nháp",
-    ScenarioStatus.submitted: "Chờ duyệt",
-    ScenarioStatus.returned: "Bị trả lại",
-    ScenarioStatus.approved: "Đã duyệt",
-    ScenarioStatus.published: "Đang sử dụng",
-    ScenarioStatus.archived: "Đã thay thế",
+    ScenarioStatus.draft: _l("Bản nháp"),
+    ScenarioStatus.submitted: _l("Chờ duyệt"),
+    ScenarioStatus.returned: _l("Bị trả lại"),
+    ScenarioStatus.approved: _l("Đã duyệt"),
+    ScenarioStatus.published: _l("Đang sử dụng"),
+    ScenarioStatus.archived: _l("Đã thay thế"),
 }
 EDITABLE = (ScenarioStatus.draft, ScenarioStatus.returned)
 # Columns a published version may never change again (only its status may become archived).

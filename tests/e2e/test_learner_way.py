@@ -54,7 +54,7 @@ def test_course_lists_its_tests_in_order_and_a_test_opens_on_its_intro(page, liv
     expect(page.get_by_text("Khi hết giờ, bài được nộp tự động")).to_be_visible()
     expect(page.get_by_text("Mỗi lần bấm “Bắt đầu làm bài” dùng một lượt làm")).to_be_visible()
     start = page.get_by_role("button", name="Bắt đầu làm bài")
-    used = page.get_by_text("Bạn đã làm hết số lần được phép.")
+    used = page.get_by_text("Đồng chí đã làm hết số lần được phép.")
     expect(start.or_(used).or_(page.get_by_role("link", name="Tiếp tục làm bài"))).to_be_visible()
     assert "/quizzes/attempts/" not in page.url
     look(page, "learner-way-03-quiz-intro")

@@ -77,7 +77,7 @@ def test_demo_account_logs_in_browses_and_logs_out(page, live_server, username, 
     logout(page)
     assert page.url == f"{live_server}/login"
     check_vietnamese(page, "Đăng nhập")
-    expect(page.get_by_role("status")).to_have_text("Bạn đã đăng xuất.")
+    expect(page.get_by_role("status")).to_have_text("Đồng chí đã đăng xuất.")
     expect(page.locator("footer.site").get_by_role("button", name="Đăng xuất")).to_have_count(0)
     # the session is really gone: the home page sends us back to the login form
     page.goto(f"{live_server}/")

@@ -103,7 +103,7 @@ def test_learner_studies_a_lesson_and_resumes(page, live_server):
 
     click_and_wait(page, button(page, "Đánh dấu đã học"))
     assert page.url == f"{live_server}/my/training"
-    expect(flash(page)).to_have_text("Đã ghi nhận bạn học xong chuyên đề này.")
+    expect(flash(page)).to_have_text("Đã ghi nhận đồng chí học xong chuyên đề này.")
     course = _course(page)
     done_after, _total = number_pair(course.inner_text(), PROGRESS)
     assert done_after == done_before + 1
@@ -129,7 +129,7 @@ def test_learner_studies_a_lesson_and_resumes(page, live_server):
     click_and_wait(page, studied.get_by_role("link").first)
     assert page.url.split("#")[0] == topic_url
     expect(page.get_by_role("heading", level=1)).to_have_text(topic_title)
-    expect(page.get_by_text("Bạn đã đánh dấu học xong chuyên đề này.")).to_be_visible()
+    expect(page.get_by_text("Đồng chí đã đánh dấu học xong chuyên đề này.")).to_be_visible()
     expect(button(page, "Đánh dấu đã học")).to_have_count(0)
     again = page.get_by_role("link", name="Tiếp tục từ phần đang học")
     expect(again).to_have_attribute("href", re.compile(f"^#({lesson_hrefs})$"))

@@ -244,7 +244,7 @@ def test_learner_takes_the_entrance_test_through_a_dropped_connection(phones, li
     expect(row.get_by_role("link", name="Xem lần 1")).to_be_visible()
     # the entrance test allows one attempt: no "Làm lại" that would end on a refusal
     expect(row.get_by_role("button", name="Làm lại")).to_have_count(0)
-    expect(row).to_contain_text("Bạn đã làm hết số lần được phép.")
+    expect(row).to_contain_text("Đồng chí đã làm hết số lần được phép.")
     look(page, "quizzes-a-09-list-after")
 
 

@@ -82,7 +82,7 @@ def test_topic_page_mark_studied_and_resume(client, login_as, course, world, ses
     html = client.get("/my/training").get_data(as_text=True)
     assert "Đã học 2/2 chuyên đề" in html
     assert _resume_link(html) is None and "Học tiếp" not in html
-    assert "Chúc mừng! Bạn đã học xong tất cả chuyên đề của chương trình này." in html
+    assert "Chúc mừng! Đồng chí đã học xong tất cả chuyên đề của chương trình này." in html
 
 
 def test_resume_goes_round_to_a_topic_skipped_earlier(client, login_as, course, world, session):

@@ -19,7 +19,7 @@
     saving: form.dataset.msgSaving || "Đang lưu…",
     offline: form.dataset.msgOffline || "Mất kết nối — câu trả lời được giữ trên máy và sẽ gửi khi có mạng",
     retry: form.dataset.msgRetry || "Chưa lưu — mất kết nối, sẽ gửi lại",
-    confirm: form.dataset.msgConfirm || "Nộp bài? Sau khi nộp bạn không sửa được câu trả lời.",
+    confirm: form.dataset.msgConfirm || "Nộp bài? Sau khi nộp đồng chí không sửa được câu trả lời.",
     left: form.dataset.msgLeft || "Còn lại:",
     answered: form.dataset.msgAnswered || "đã trả lời",
     unanswered: form.dataset.msgUnanswered || "chưa trả lời",
