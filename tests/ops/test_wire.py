@@ -57,7 +57,9 @@ def test_an_already_compressed_type_is_left_alone(tmp_path):
 
 
 def test_compression_can_be_switched_off_for_nginx(tmp_path):
-    app = create_app({"TESTING": True, "LMS_COMPRESS": False, "LMS_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    app = create_app(
+        {"TESTING": True, "LMS_COMPRESS": False, "LMS_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    )
     with app.test_client() as client:
         css = client.get(_css_url(), headers=GZIP)
         assert "Content-Encoding" not in css.headers
