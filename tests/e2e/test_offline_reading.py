@@ -68,3 +68,25 @@ def test_a_saved_topic_reads_offline_and_logout_forgets_it(page, live_server):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server}/offline")
     screenshot(page, "offline-05-after-logout-desktop")
+
+
+def test_the_answer_journal_moves_from_local_storage_to_indexeddb(page, live_server):
+    """An entry an older page left in localStorage is moved into IndexedDB and restored."""
+    from tests.e2e.quiz_flow_helpers import journal_entries
+
+    login(page, live_server, "hocvien", "HV@TanLap-2026")
+    page.goto(f"{live_server}/offline")
+    page.add_script_tag(url=f"{live_server}/static/js/journal.js")
+    entry = {"fields": {"q1": ["2"]}, "seq": 7}
+    restored = page.evaluate(
+        """entry => {
+          localStorage.setItem("quiz:legacy", JSON.stringify({"1": entry}));
+          const journal = new window.LmsJournal({key: "quiz:legacy", url: "/nowhere", csrf: "",
+            body: sent => sent, onState: () => {}, onClosed: () => {}});
+          return journal.ready.then(j => new Promise(r => setTimeout(() => r(j.get("1")), 300)));
+        }""",
+        entry,
+    )
+    assert restored == entry
+    assert page.evaluate("() => localStorage.getItem('quiz:legacy')") is None
+    assert journal_entries(page, "quiz:legacy") == {"1": entry}
