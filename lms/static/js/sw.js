@@ -43,8 +43,13 @@ function cachedOrFallback(request) {
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  if (request.method !== "GET") { return; }
   var url = new URL(request.url);
+  if (request.method === "POST" && url.pathname === "/logout" && url.origin === self.location.origin) {
+    // from any page, offline.js loaded or not (the attempt page leaves it out): forget the learner's pages
+    event.waitUntil(caches.delete(CACHE));
+    return;
+  }
+  if (request.method !== "GET") { return; }
   if (url.origin !== self.location.origin) { return; }
   if (isVersionedStatic(url)) {
     event.respondWith(caches.match(request).then(function (hit) {
