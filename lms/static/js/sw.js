@@ -14,7 +14,7 @@ var FALLBACK = "/offline";
 
 function isTopic(url) { return url.pathname.indexOf("/my/topics/") === 0; }
 function isAttachment(url) { return url.pathname.indexOf("/attachments/") === 0; }
-function isVersionedStatic(url) { return url.pathname.indexOf("/static/") === 0 && url.searchParams.has("v"); }
+function isVersionedStatic(url) { return url.pathname.split("/")[1] === "static" && url.searchParams.has("v"); }
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.add(FALLBACK); }).catch(function () {}));
