@@ -64,10 +64,16 @@ def test_a_saved_topic_reads_offline_and_logout_forgets_it(page, live_server):
     assert topic_url in _cached_urls(page)  # opened online: kept network-first
     with page.expect_navigation():
         page.get_by_role("button", name="Đăng xuất").click()
-    assert [u for u in _cached_urls(page) if "/static/" not in u] == []  # CSS and icons may stay
+    personal = [u for u in _cached_urls(page) if "/my/" in u or "/attachments/" in u]
+    assert personal == []  # CSS, icons and the anonymous offline page may stay
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{live_server}/offline")
+    page.context.set_offline(True)  # the fallback survives the logout, with nothing personal
+    page.goto(f"{live_server}/quizzes")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đọc khi không có mạng")
+    expect(page.get_by_text("Nguyễn Văn Thắng")).to_have_count(0)
+    expect(page.locator("#offline-empty")).to_be_visible()
     screenshot(page, "offline-05-after-logout-desktop")
+    page.context.set_offline(False)
 
 
 def test_the_answer_journal_moves_from_local_storage_to_indexeddb(page, live_server):

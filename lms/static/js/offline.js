@@ -42,7 +42,7 @@
       if (scope) scope.querySelectorAll("a[href^='/my/topics/'], a[href^='/attachments/']").forEach(function (a) { urls.push(a.href); });
       button.disabled = true;
       status.textContent = button.getAttribute("data-saving");
-      save(urls.concat(pageAssets(), ["/offline"])).then(function () {
+      save(urls.concat(pageAssets())).then(function () {
         status.textContent = button.getAttribute("data-saved");
       }).catch(function () {
         status.textContent = button.getAttribute("data-failed");

@@ -2,7 +2,8 @@
    - topic pages (/my/topics/...) the learner opened or saved, and attachments they saved:
      network first, the cached copy when there is no connection;
    - versioned static files (?v=<hash>): cache first (a new version has a new URL);
-   - /offline: the page shown when a page not saved is opened without a connection.
+   - /offline (anonymous copy, in the static cache): the page shown when a page not saved is
+     opened without a connection.
    Never: POSTs, quiz attempts, scenario runs or any other page with answer state (they go to
    the network untouched), nor redirects or error responses. Logout deletes the cache
    (offline.js). */
@@ -17,7 +18,10 @@ function isAttachment(url) { return url.pathname.indexOf("/attachments/") === 0;
 function isVersionedStatic(url) { return url.pathname.split("/")[1] === "static" && url.searchParams.has("v"); }
 
 self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.add(FALLBACK); }).catch(function () {}));
+  // the page as an anonymous visitor sees it (no name, no menu): it outlives a logout
+  event.waitUntil(caches.open(STATIC).then(function (cache) {
+    return fetch(FALLBACK, { credentials: "omit" }).then(function (response) { return cache.put(FALLBACK, response); });
+  }).catch(function () {}));
   self.skipWaiting();
 });
 
