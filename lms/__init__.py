@@ -13,7 +13,18 @@ from lms.config import load_settings
 
 # Feature packages, each with a blueprint in views.py and permission rules in
 # permissions.py (when it has its own). Order only matters for the navigation menu.
-FEATURES = ("auth", "org", "results", "programs", "quizzes", "scenarios", "evaluation", "jobs", "review")
+FEATURES = (
+    "auth",
+    "org",
+    "results",
+    "programs",
+    "quizzes",
+    "scenarios",
+    "evaluation",
+    "jobs",
+    "review",
+    "offline",
+)
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -25,6 +25,8 @@ DEFAULTS: dict[str, object] = {
     "LMS_SESSION_MAX_HOURS": 12,  # and in any case this long after login (not in the middle of work)
     "LMS_DEFAULT_LOCALE": "vi",
     "LMS_TRUST_PROXY": False,  # set to 1 behind nginx so the client address is X-Forwarded-For
+    # gzip of pages, CSS and JS by the app itself (lms/wire.py); 0 behind nginx, which does it
+    "LMS_COMPRESS": True,
     # Job queue (lms/jobs, Huey): "sqlite" (a file beside the database, the embedded default),
     # "postgres" (tables in the app's PostgreSQL database), "redis://host:port/db", or "memory"
     # (tests). Empty: postgres when the database is PostgreSQL, else sqlite.
@@ -46,7 +48,7 @@ DEFAULTS: dict[str, object] = {
     "LMS_GRAPHVIZ_DOT": "dot",  # Graphviz's dot (scenario graphs); missing: graphs as text lists
 }
 
-_BOOL_KEYS = {"LMS_SECURE_COOKIES", "LMS_TRUST_PROXY"}
+_BOOL_KEYS = {"LMS_SECURE_COOKIES", "LMS_TRUST_PROXY", "LMS_COMPRESS"}
 _INT_KEYS = {
     "LMS_UPLOAD_MAX_MB",
     "LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT",

@@ -36,7 +36,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from lms import assets, form_errors
+from lms import assets, form_errors, wire
 from lms.auth import permissions
 from lms.auth.permissions import LOGIN, PUBLIC, can, password_change_redirect, requires
 from lms.db import db
@@ -75,6 +75,7 @@ class BoundedInt(IntegerConverter):
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedInt  # before any route is added
     assets.init_app(app)  # ?v=<hash> on every url_for('static', ...): nginx caches them a year
+    wire.init_app(app)  # static Cache-Control and gzip for the embedded server (no nginx)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)

@@ -46,6 +46,7 @@ SKIPPED = {
     "evaluation.reports_export": "a CSV/XLSX download",
     "quizzes.export_results": "a CSV/XLSX download",
     "quizzes.bank_export": "a file download",
+    "quizzes.question_file": "an image of a question (bytes, no text)",
     "scenarios.export": "a YAML download",
     "quizzes.attempt_page": "GET starts the clock of an open attempt; the quiz tests cover it",
 }

@@ -272,10 +272,28 @@ def all_chosen(page: Page) -> dict[int, dict[str, list[str]]]:
     return result
 
 
+# The journal's record for a key (journal.js): IndexedDB "lms-journal", else localStorage.
+READ_JOURNAL = """key => new Promise(resolve => {
+  const local = () => JSON.parse(localStorage.getItem(key) || '{}');
+  const open = indexedDB.open('lms-journal', 1);
+  open.onupgradeneeded = () => open.result.createObjectStore('entries');
+  open.onerror = () => resolve(local());
+  open.onsuccess = () => {
+    const get = open.result.transaction('entries').objectStore('entries').get(key);
+    get.onsuccess = () => { open.result.close(); resolve(Object.assign(local(), get.result || {})); };
+    get.onerror = () => resolve(local());
+  };
+})"""
+
+
+def journal_entries(page: Page, key: str) -> dict:
+    return page.evaluate(READ_JOURNAL, key)
+
+
 def unsent(page: Page, public_id: str) -> dict[int, dict[str, list[str]]]:
-    """The answers quiz.js keeps in localStorage until the server has them (empty lists and
-    empty strings dropped, values sorted, to compare with ``chosen``)."""
-    stored = page.evaluate("key => JSON.parse(localStorage.getItem(key) || '{}')", f"quiz:{public_id}")
+    """The answers quiz.js keeps on the device (IndexedDB) until the server has them (empty
+    lists and empty strings dropped, values sorted, to compare with ``chosen``)."""
+    stored = journal_entries(page, f"quiz:{public_id}")
     return {
         int(position): {
             name: sorted(v for v in values if v) for name, values in entry["fields"].items() if any(values)
@@ -285,12 +303,13 @@ def unsent(page: Page, public_id: str) -> dict[int, dict[str, list[str]]]:
 
 
 def wait_all_saved(page: Page, public_id: str) -> None:
-    """The status line says "Đã lưu" and nothing waits in localStorage."""
+    """The status line says "Đã lưu" and nothing waits in the journal."""
     expect(save_status(page)).to_have_text(SAVED)
-    page.wait_for_function(
-        "key => Object.keys(JSON.parse(localStorage.getItem(key) || '{}')).length === 0",
-        arg=f"quiz:{public_id}",
-    )
+    for _ in range(100):
+        if not journal_entries(page, f"quiz:{public_id}"):
+            break
+        page.wait_for_timeout(100)
+    assert not journal_entries(page, f"quiz:{public_id}"), "answers still wait in the journal"
     expect(save_status(page)).to_have_text(SAVED)
 
 

@@ -186,6 +186,8 @@ def test_learner_takes_the_entrance_test_through_a_dropped_connection(phones, li
     waiting = unsent(page, public_id)
     assert sorted(waiting) == sorted(offline_positions)
     assert waiting == {p: before_reconnect[p] for p in offline_positions}
+    # kept in IndexedDB (journal.js), not in localStorage
+    assert page.evaluate("key => localStorage.getItem(key)", f"quiz:{public_id}") is None
     look(page, "quizzes-a-04-offline-not-saved")
 
     # the network is back: the waiting answers go out by themselves

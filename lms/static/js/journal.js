@@ -1,11 +1,15 @@
 /* The journal of unsent answers, shared by the quiz attempt page (quiz.js) and the scenario
-   answer box (scenario.js): every change is kept in localStorage first, then sent to the
+   answer box (scenario.js): every change is kept on the device first (IndexedDB, database
+   "lms-journal", one record per attempt or run keyed by options.key; localStorage when
+   IndexedDB cannot be opened; entries an older page left in localStorage are moved over), then
+   sent to the
    server; an entry leaves the journal only when the server has stored that very version. So a
    dropped link, a closed tab or an ended session loses nothing: the next page load (after a new
    login if need be) restores the entries and sends them again.
 
    new LmsJournal({key, url, csrf, body: function (sent) -> JSON body, onState: function (state,
-   message), onClosed: function (data)}). States: "saved", "unsaved", "saving", "offline",
+   message), onClosed: function (data)}); journal.ready resolves once the entries kept on the
+   device are loaded (restore typed answers then). States: "saved", "unsaved", "saving", "offline",
    "retry" (network error, will retry), "expired" (the session ended: log in again; nothing is
    lost), "refused" (the server said why, in message). */
 (function () {
@@ -17,10 +21,62 @@
     this.lastSeq = Date.now();
     this.timer = null;
     this.state = null;
-    try { this.pending = JSON.parse(localStorage.getItem(options.key) || "{}") || {}; } catch (e) { this.pending = {}; }
+    this.pending = {};
+    this.useLocal = false;
     var self = this;
+    this.ready = load(options.key).then(function (found) {
+      self.useLocal = found.local;
+      Object.keys(found.entries).forEach(function (id) {  // typed since the page opened wins
+        if (!self.pending[id]) { self.pending[id] = found.entries[id]; }
+      });
+      if (found.migrate) { self.persist(); try { localStorage.removeItem(options.key); } catch (e) { /* off */ } }
+      return self;
+    });
     window.addEventListener("online", function () { self.flush(); });
     window.addEventListener("offline", function () { self.setState("offline"); });
+  }
+
+  var DB = "lms-journal";
+  var STORE = "entries";
+
+  function readLocal(key) {
+    try { return JSON.parse(localStorage.getItem(key) || "{}") || {}; } catch (e) { return {}; }
+  }
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
+      var request = window.indexedDB.open(DB, 1);
+      request.onupgradeneeded = function () { request.result.createObjectStore(STORE); };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function withStore(mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode);
+        var request = work(tx.objectStore(STORE));
+        tx.oncomplete = function () { db.close(); resolve(request && request.result); };
+        tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+
+  /* The entries kept for key: IndexedDB's, plus (newer seq wins) any left in localStorage. */
+  function load(key) {
+    var legacy = readLocal(key);
+    var hasLegacy = Object.keys(legacy).length > 0;
+    return withStore("readonly", function (store) { return store.get(key); }).then(function (stored) {
+      var entries = stored || {};
+      Object.keys(legacy).forEach(function (id) {
+        if (!entries[id] || entries[id].seq < legacy[id].seq) { entries[id] = legacy[id]; }
+      });
+      return { entries: entries, local: false, migrate: hasLegacy };
+    }).catch(function () {
+      return { entries: legacy, local: true, migrate: false };  // private mode, old browser
+    });
   }
 
   Journal.prototype.nextSeq = function () {
@@ -28,8 +84,18 @@
     return this.lastSeq;
   };
 
-  Journal.prototype.persist = function () {
+  Journal.prototype.persistLocal = function () {
     try { localStorage.setItem(this.options.key, JSON.stringify(this.pending)); } catch (e) { /* storage full or off */ }
+  };
+
+  Journal.prototype.persist = function () {
+    var self = this;
+    if (self.useLocal) { self.persistLocal(); return; }
+    var key = self.options.key;
+    var copy = JSON.parse(JSON.stringify(self.pending));
+    withStore("readwrite", function (store) {
+      return Object.keys(copy).length ? store.put(copy, key) : store.delete(key);
+    }).catch(function () { self.useLocal = true; self.persistLocal(); });
   };
 
   Journal.prototype.setState = function (state, message) {
@@ -57,6 +123,8 @@
   Journal.prototype.clear = function () {
     this.pending = {};
     try { localStorage.removeItem(this.options.key); } catch (e) { /* private mode */ }
+    var key = this.options.key;
+    withStore("readwrite", function (store) { return store.delete(key); }).catch(function () { /* none */ });
   };
 
   /* Send what is pending; resolves with the state reached ("saved", "offline", "retry",
@@ -115,7 +183,7 @@
   Journal.prototype.start = function (ms) {
     var self = this;
     window.setInterval(function () { if (self.state !== "expired") { self.flush(); } }, ms || 15000);
-    return self.flush();
+    return self.ready.then(function () { return self.flush(); });
   };
 
   window.LmsJournal = Journal;

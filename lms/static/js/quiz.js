@@ -135,11 +135,13 @@
   });
 
   form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
-    var saved = journal.get(fieldset.dataset.position);
-    if (saved) {  // typed before a reload, not yet on the server
-      restore(fieldset, saved.fields);
-      mark(fieldset.dataset.position, isAnswered(saved.fields), null);
-    }
+    journal.ready.then(function () {
+      var saved = journal.get(fieldset.dataset.position);
+      if (saved) {  // typed before a reload, not yet on the server
+        restore(fieldset, saved.fields);
+        mark(fieldset.dataset.position, isAnswered(saved.fields), null);
+      }
+    });
     fieldset.addEventListener("change", function () { remember(fieldset); journal.flush(); });
     fieldset.addEventListener("input", function (event) {
       if (event.target.tagName !== "TEXTAREA" && event.target.type !== "text") { return; }

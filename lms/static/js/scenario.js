@@ -63,8 +63,6 @@
     },
     onClosed: function (data) { window.location.href = data.review_url; }
   });
-  // entries of other steps were sent or are stale: this page only writes its own node
-  Object.keys(journal.pending).forEach(function (id) { if (id !== node) { journal.drop(id); } });
 
   function count() {
     var text = box.value;
@@ -78,11 +76,16 @@
     return over;
   }
 
-  var mine = journal.get(node);
-  if (mine && mine.seq > Number(d.draftSeq || 0) && mine.text !== box.value) {
-    box.value = mine.text;  // typed here, never reached the server (session ended, link dropped)
-    say(d.msgRestored);
-  }
+  journal.ready.then(function () {
+    // entries of other steps were sent or are stale: this page only writes its own node
+    Object.keys(journal.pending).forEach(function (id) { if (id !== node) { journal.drop(id); } });
+    var mine = journal.get(node);
+    if (mine && mine.seq > Number(d.draftSeq || 0) && mine.text !== box.value) {
+      box.value = mine.text;  // typed here, never reached the server (session ended, link dropped)
+      say(d.msgRestored);
+      count();
+    }
+  });
   count();
 
   box.addEventListener("input", function () {
