@@ -3,6 +3,7 @@ an explicit clock; the learner's review page applies it at request time, with th
 close time (override included), and says what will be shown later and when."""
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select, update
@@ -181,4 +182,23 @@ def test_old_boolean_form_still_imports(session, world):
         ro.NEVER,
         ro.ALWAYS,
         ro.ALWAYS,
+    )
+
+
+@pytest.mark.parametrize(
+    "review",
+    ["{score: [soon]}", "{right_answers: yes please}", "{feedback: [immediately, 3]}", "{when: [later]}"],
+)
+def test_yaml_review_refuses_unknown_times_with_the_line(session, world, tmp_path, review):
+    from pathlib import Path
+
+    from lms.quizzes.importer import parse_quiz_file
+
+    shipped = Path("content/quizzes/qn-ubnd-dau-vao.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "q.yaml"
+    path.write_text(re.sub(r"^review: .*$", f"review: {review}", shipped, flags=re.M), encoding="utf-8")
+    item, problems = parse_quiz_file(session, path, None)
+    assert item is None
+    assert any(
+        "review" in str(problem) and "immediately, later, after_close" in str(problem) for problem in problems
     )
