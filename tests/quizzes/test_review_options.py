@@ -200,5 +200,6 @@ def test_yaml_review_refuses_unknown_times_with_the_line(session, world, tmp_pat
     item, problems = parse_quiz_file(session, path, None)
     assert item is None
     assert any(
-        "review" in str(problem) and "immediately, later, after_close" in str(problem) for problem in problems
+        ":16: review" in str(problem) and "immediately, later, after_close" in str(problem)
+        for problem in problems
     )
