@@ -19,6 +19,7 @@ from lms import safe_yaml
 from lms.errors import FileProblem, InvalidFile, LmsError
 from lms.org.models import Unit
 from lms.quizzes.models import GradingMethod, Navigation, Purpose, Question
+from lms.quizzes.review_options import PARTS, parse_times
 from lms.quizzes.services import QuestionInput, QuizInput, questions_in_category, save_question, save_quiz
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -123,8 +124,16 @@ def parse_quiz_file(session: Session, path: Path, default_unit: str | None) -> t
     if not isinstance(pass_mark, int | float) or isinstance(pass_mark, bool) or not 0 <= pass_mark <= 10:
         bad("pass_mark", "pass_mark phải là số từ 0 đến 10")
     review = data.get("review") or {}
-    if not isinstance(review, dict) or set(review) - {"score", "right_answers", "feedback"}:
-        bad("review", "review chỉ gồm score, right_answers, feedback (true/false)")
+    if (
+        not isinstance(review, dict)
+        or set(review) - set(PARTS)
+        or any(parse_times(value) is None for value in review.values())
+    ):
+        bad(
+            "review",
+            "review chỉ gồm score, right_answers, feedback; mỗi mục là true/false hoặc danh sách "
+            "thời điểm trong [immediately, later, after_close]",
+        )
         review = {}
     dates = {}
     for key in ("opens_at", "closes_at"):

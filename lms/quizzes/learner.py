@@ -125,7 +125,8 @@ events.program_activity_providers.append(activities)
 
 
 def _shows_anything(quiz: Quiz) -> bool:
-    return bool(quiz.review_score or quiz.review_right_answers or quiz.review_feedback)
+    # any part shown at any time (the review page itself says what shows when)
+    return bool(quiz.review_score_when or quiz.review_right_answers_when or quiz.review_feedback_when)
 
 
 def result_reviews(session: Session, user: User, results: list) -> dict[int, dict]:
@@ -144,9 +145,7 @@ def result_reviews(session: Session, user: User, results: list) -> dict[int, dic
             out[result.id] = {"url": None, "why_not": _("Bài làm thuộc tài khoản khác.")}
         elif attempt.is_open:
             out[result.id] = {"url": None, "why_not": _("Bài làm chưa nộp.")}
-        elif not any(
-            (attempt.quiz.review_score, attempt.quiz.review_right_answers, attempt.quiz.review_feedback)
-        ):
+        elif not _shows_anything(attempt.quiz):
             out[result.id] = {
                 "url": url_for("quizzes.review", public_id=attempt.public_id),
                 "why_not": _("Bài kiểm tra này không cho xem điểm từng câu, đáp án hay nhận xét."),

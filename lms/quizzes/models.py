@@ -195,9 +195,10 @@ class Quiz(Base):
     navigation: Mapped[Navigation] = mapped_column(
         Enum(Navigation, native_enum=False, length=20), default=Navigation.one_page
     )
-    review_score: Mapped[bool] = mapped_column(Boolean, default=True)
-    review_right_answers: Mapped[bool] = mapped_column(Boolean, default=False)
-    review_feedback: Mapped[bool] = mapped_column(Boolean, default=True)
+    # when the learner may see each part of the review: a mask of lms.quizzes.review_options times
+    review_score_when: Mapped[int] = mapped_column(Integer, default=7)
+    review_right_answers_when: Mapped[int] = mapped_column(Integer, default=0)
+    review_feedback_when: Mapped[int] = mapped_column(Integer, default=7)
     settings_digest: Mapped[str] = mapped_column(String(64), default="")  # change detection on import
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

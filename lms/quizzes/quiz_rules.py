@@ -28,6 +28,7 @@ from lms.quizzes.models import (
     QuizOverride,
     QuizSlot,
 )
+from lms.quizzes.review_options import ALWAYS, NEVER, review_mask
 
 TWO = decimal.Decimal("0.01")
 
@@ -107,9 +108,9 @@ def save_quiz(session: Session, actor: Any, item: QuizInput, now: dt.datetime) -
     quiz.pass_mark = decimal.Decimal(str(item.pass_mark)).quantize(TWO)
     quiz.shuffle_questions, quiz.shuffle_choices = item.shuffle_questions, item.shuffle_choices
     quiz.navigation = Navigation(item.navigation)
-    quiz.review_score = bool(item.review.get("score", True))
-    quiz.review_right_answers = bool(item.review.get("right_answers", False))
-    quiz.review_feedback = bool(item.review.get("feedback", True))
+    quiz.review_score_when = review_mask(item.review, "score", ALWAYS)
+    quiz.review_right_answers_when = review_mask(item.review, "right_answers", NEVER)
+    quiz.review_feedback_when = review_mask(item.review, "feedback", ALWAYS)
     quiz.settings_digest = digest
     for position, slot in enumerate(slots, start=1):
         slot.position = position

@@ -7,6 +7,7 @@ import time
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -30,6 +31,7 @@ from lms.quizzes import (  # noqa: F401  (permissions and producers register on 
     navigation,
     permissions,
     producers,
+    review_options,
     services,
     stats_views,  # the statistics page, "Tính lại" and "Đóng bài kiểm tra ngay"
 )
@@ -279,9 +281,9 @@ def review(public_id: str):
     if attempt.is_open and not staff:
         return redirect(url_for("quizzes.attempt_page", public_id=public_id))
     answers = services.answers_of(db.session, attempt)
-    show_score = staff or quiz.review_score
-    show_right = staff or quiz.review_right_answers
-    show_feedback = staff or quiz.review_feedback
+    closes_at = services.rules_for(db.session, quiz, attempt.user).closes_at
+    parts = review_options.visibility_now(attempt, closes_at, now(), staff)
+    show_score, show_right, show_feedback = (parts[part].shown for part in review_options.PARTS)
     items = []
     for slot in attempt.slots:
         qtype = get_type(slot.version.qtype, slot.version.data)
@@ -303,6 +305,10 @@ def review(public_id: str):
         staff=staff,
         show_score=show_score,
         show_feedback=show_feedback and not attempt.is_open,
+        shown_later=[
+            (part, format_datetime(when.shown_from, "HH:mm"), format_date(when.shown_from, "dd/MM/yyyy"), when)  # noqa: E501
+            for part, when in review_options.shown_later(parts)
+        ],
         can_grade=can(current_user, "attempt.grade", attempt),
     )
 

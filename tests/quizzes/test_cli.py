@@ -39,7 +39,7 @@ def test_import_settings_and_export(runner, session, world, tmp_path):
     assert result.exit_code == 0, result.output
     quiz = session.scalar(select(Quiz).where(Quiz.code == "thu-dau-vao"))
     assert quiz.purpose == "entrance" and quiz.program_code == "ct-thu" and quiz.owner_unit.code == "qn"
-    assert [s.points for s in quiz.slots] == [1.0, 2.0, 1.0, 1.0] and quiz.review_right_answers
+    assert [s.points for s in quiz.slots] == [1.0, 2.0, 1.0, 1.0] and quiz.review_right_answers_when == 7
     again = runner.invoke(args=["quizzes", "import-settings", str(DATA / "entrance.yaml")])
     assert "1 unchanged" in again.output
     out = tmp_path / "out.gift"
