@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from lms.auth.permissions import unit_scope
 from lms.org.csv_import import COLUMNS
 from lms.org.models import QualificationKind, QualificationLevel, Title, Unit, UnitKind
+from lms.spreadsheet import safe_row
 
 BOM = "\ufeff"
 
@@ -48,7 +49,8 @@ def template_csv(session: Session, actor: Any = None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerow([example[c] for c in COLUMNS])
+    # names and codes come from the database: neutralised like every other export
+    writer.writerow(safe_row(example[c] for c in COLUMNS))
     return (BOM + out.getvalue()).encode("utf-8")
 
 

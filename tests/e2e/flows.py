@@ -103,8 +103,9 @@ def button(page: Page | Locator, name: str) -> Locator:
 
 
 def flash(page: Page) -> Locator:
-    """The flash messages at the top of <main> (role=status)."""
-    return page.locator("main").get_by_role("status")
+    """The flash messages at the top of <main> (other role=status lines, such as the offline-save
+    status of a course, are not flashes)."""
+    return page.locator("main p.flash")
 
 
 def csrf_token(page: Page) -> str:
