@@ -13,17 +13,8 @@ from wtforms import SelectChoice
 from lms import audit
 from lms.auth.permissions import authorize, requires
 from lms.db import db
-from lms.evaluation.blueprint import (
-    XLSX,
-    _download,
-    _today,
-    bp,
-    indent,
-    scoped_units,
-)
-from lms.org.models import (
-    Unit,
-)
+from lms.evaluation.blueprint import XLSX, _download, _today, bp, indent, scoped_units
+from lms.org.models import Unit
 from lms.web import checked_filters
 
 # --- reports -------------------------------------------------------------------------------
