@@ -25,6 +25,7 @@ from lms.quizzes import (  # noqa: F401  (permissions and producers register on 
     attempt_views,  # the summary and flag routes, on the same blueprint
     authoring,
     bank_files,
+    builder_views,  # the quiz builder and the previews, on the same blueprint
     file_views,  # the images of questions, on the same blueprint
     gift,
     learner,
@@ -306,7 +307,12 @@ def review(public_id: str):
         show_score=show_score,
         show_feedback=show_feedback and not attempt.is_open,
         shown_later=[
-            (part, format_datetime(when.shown_from, "HH:mm"), format_date(when.shown_from, "dd/MM/yyyy"), when)  # noqa: E501
+            (
+                part,
+                format_datetime(when.shown_from, "HH:mm"),
+                format_date(when.shown_from, "dd/MM/yyyy"),
+                when,
+            )  # noqa: E501
             for part, when in review_options.shown_later(parts)
         ],
         can_grade=can(current_user, "attempt.grade", attempt),
