@@ -28,7 +28,7 @@ from lms.db import fold_key
 from lms.errors import Conflict, LmsError, NotFound
 from lms.org.models import Unit
 from lms.quizzes.attempts import draw_questions
-from lms.quizzes.bank import normalize_category_path, questions_in_category
+from lms.quizzes.bank import get_category, normalize_category_path, questions_in_category
 from lms.quizzes.models import (
     Attempt,
     GradingMethod,
@@ -290,15 +290,15 @@ def add_random(session: Session, actor, quiz: Quiz, path: str, count: int, point
     """``count`` random draws from a category (subcategories included), at the end."""
     _unlocked(session, quiz)
     path = normalize_category_path(path)
-    category = session.scalar(select(QuestionCategory).where(QuestionCategory.path == path))
-    if category is None:
-        raise NotFound(_("Không có nhóm câu hỏi này."))
     points = _points(points)
+    if not questions_in_category(session, path):
+        raise NotFound(_("Không có nhóm câu hỏi này."))
     available = drawable(session, quiz, path)
     if count < 1 or count > available:
         raise LmsError(
             _("Nhóm «%(path)s» chỉ còn %(n)s câu để rút ngẫu nhiên.", path=path, n=max(available, 0))
         )
+    category = get_category(session, path, create=True)  # a parent path may have no row yet
     position = max((s.position for s in quiz.slots), default=0)
     for n in range(1, count + 1):
         quiz.slots.append(QuizSlot(position=position + n, category=category, points=points))
@@ -351,16 +351,23 @@ def total_points(quiz: Quiz) -> float:
 
 
 def category_counts(session: Session) -> list[tuple[str, int]]:
-    """Every category with the number of questions in it and its subcategories."""
-    paths = list(session.scalars(select(QuestionCategory.path).order_by(QuestionCategory.path)))
+    """Every category, and every parent of one (a GIFT path may name "A/B" without "A"), with
+    the number of questions in it and its subcategories, sorted by path."""
     own = dict(
         session.execute(
             select(QuestionCategory.path, func.count(Question.id))
-            .join(Question, Question.category_id == QuestionCategory.id)
+            .outerjoin(Question, Question.category_id == QuestionCategory.id)
             .group_by(QuestionCategory.path)
         ).all()
     )
-    return [(path, sum(n for p, n in own.items() if p == path or p.startswith(path + "/"))) for path in paths]
+    paths = set(own)
+    for path in own:
+        parts = path.split("/")
+        paths.update("/".join(parts[:n]) for n in range(1, len(parts)))
+    return [
+        (path, sum(n for p, n in own.items() if p == path or p.startswith(path + "/")))
+        for path in sorted(paths)
+    ]
 
 
 def category_questions(session: Session, path: str, text: str = "") -> list[Question]:

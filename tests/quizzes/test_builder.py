@@ -98,10 +98,12 @@ def test_random_count_cannot_exceed_the_category(session, world, bank, quiz):
     builder.add_random(session, actor, quiz, "Địa danh", available, 1, NOW)
     with pytest.raises(LmsError, match="chỉ còn 0"):
         builder.add_random(session, actor, quiz, "Địa danh", 1, 1, NOW)
-    # the parent category counts its subcategories
-    assert builder.drawable(session, quiz, "Xây dựng Đảng") == len(
-        [q for q in bank.values() if q.category.path == KT]
-    )
+    # a parent category (no row of its own) counts its subcategories and can be drawn from
+    in_kt = len([q for q in bank.values() if q.category.path == KT])
+    assert ("Xây dựng Đảng", in_kt) in builder.category_counts(session)
+    assert builder.drawable(session, quiz, "Xây dựng Đảng") == in_kt
+    builder.add_random(session, actor, quiz, "Xây dựng Đảng", 1, 1, NOW)
+    assert quiz.slots[-1].category.path == "Xây dựng Đảng"
 
 
 def test_validation_messages(session, world, quiz):
