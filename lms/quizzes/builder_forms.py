@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField
@@ -37,12 +39,19 @@ REVIEW_TIMES = (
 )
 
 
+class CommaDecimalField(VnDecimalField):
+    """Shown the Vietnamese way too: "6,5", "5" (not "6.50", "5.00")."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return format(decimal.Decimal(self.data).normalize(), "f").replace(".", ",")
+
+
 def review_field(part: str, time: str) -> str:
     return f"review_{part}_{time}"
-
-
-def _non_negative(message):
-    return NumberRange(min=0, message=message)
 
 
 class QuizSettingsForm(FlaskForm):
@@ -85,7 +94,7 @@ class QuizSettingsForm(FlaskForm):
         choices=[(m.value, GRADING_LABELS[m]) for m in GradingMethod],
         default="highest",
     )
-    pass_mark = VnDecimalField(
+    pass_mark = CommaDecimalField(
         _l("Điểm đạt (thang 10)"),
         places=2,
         default=5,
@@ -129,7 +138,7 @@ class AddRandomForm(FlaskForm):
             NumberRange(1, 200, message=_l("Số câu là số từ 1 đến 200.")),
         ],
     )
-    points = VnDecimalField(
+    points = CommaDecimalField(
         _l("Điểm mỗi câu"),
         places=2,
         default=1,
@@ -141,13 +150,3 @@ class AddRandomForm(FlaskForm):
         ],
     )
 
-
-class PointsForm(FlaskForm):
-    points = VnDecimalField(
-        _l("Điểm"),
-        places=2,
-        validators=[
-            InputRequired(message=_l("Nhập số điểm, ví dụ 1 hoặc 0,5.")),
-            _non_negative(_l("Điểm không được âm.")),
-        ],
-    )
