@@ -291,3 +291,11 @@ def test_quiz_preview_draws_without_storing(client, login_as, session, world, ba
     assert "Ủy ban Kiểm tra do đại hội bầu ra." in html and "Câu 2" in html
     assert session.scalar(select(Attempt.id)) is None
     assert session.scalar(select(Question.id).limit(1)) is not None
+
+
+def test_no_page_tells_an_instructor_to_run_a_flask_command(client, login_as, world, bank):
+    login_as(world.users["instructor"])
+    for url in ("/quizzes/manage", "/quizzes/bank/new", "/quizzes/bank"):
+        html = client.get(url).get_data(as_text=True)
+        assert "flask --app" not in html, url
+    assert 'href="/quizzes/bank/import"' in client.get("/quizzes/bank/new").get_data(as_text=True)
