@@ -344,7 +344,15 @@ def set_points(session: Session, actor, quiz: Quiz, slot_id: int, points, now: d
 
 
 def total_points(quiz: Quiz) -> float:
-    return round(sum(s.points for s in quiz.slots), 4)
+    """The most a paper can score: a description counts 0 in an attempt, so here too."""
+    return round(
+        sum(
+            s.points
+            for s in quiz.slots
+            if s.question is None or not get_type(s.question.latest.qtype, {}).informational
+        ),
+        4,
+    )
 
 
 # --- what the questions page and the previews read -------------------------------------------
