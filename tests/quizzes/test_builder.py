@@ -299,3 +299,11 @@ def test_no_page_tells_an_instructor_to_run_a_flask_command(client, login_as, wo
         html = client.get(url).get_data(as_text=True)
         assert "flask --app" not in html, url
     assert 'href="/quizzes/bank/import"' in client.get("/quizzes/bank/new").get_data(as_text=True)
+
+
+def test_a_quiz_without_questions_is_not_listed_for_learners(client, login_as, session, world, bank, quiz):
+    login_as(world.users["learner"])
+    assert quiz.title not in client.get("/quizzes").get_data(as_text=True)
+    builder.add_questions(session, world.users["instructor"], quiz, [bank["kt-1"]], NOW)
+    session.commit()
+    assert quiz.title in client.get("/quizzes").get_data(as_text=True)
