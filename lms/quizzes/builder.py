@@ -215,11 +215,62 @@ def _unlocked(session: Session, quiz: Quiz) -> None:
         )
 
 
-def _slot(quiz: Quiz, slot_id: int) -> QuizSlot:
-    slot = next((s for s in quiz.slots if s.id == slot_id), None)
-    if slot is None:
+@dataclasses.dataclass
+class Row:
+    """One row of the questions page: a fixed question, or consecutive random draws from the same
+    category with the same points ("Ngẫu nhiên N câu từ ..."). Its tools act on the whole row."""
+
+    slots: list[QuizSlot]
+
+    @property
+    def id(self) -> int:
+        return self.slots[0].id
+
+    @property
+    def question(self) -> Question | None:
+        return self.slots[0].question
+
+    @property
+    def category(self) -> QuestionCategory | None:
+        return self.slots[0].category
+
+    @property
+    def count(self) -> int:
+        return len(self.slots)
+
+    @property
+    def points(self) -> float:
+        return self.slots[0].points
+
+    @property
+    def positions(self) -> str:
+        first, last = self.slots[0].position, self.slots[-1].position
+        return str(first) if first == last else f"{first}–{last}"
+
+
+def rows(quiz: Quiz) -> list[Row]:
+    out: list[Row] = []
+    for slot in quiz.slots:
+        last = out[-1].slots[-1] if out else None
+        if (
+            last is not None
+            and slot.category_id is not None
+            and last.category_id == slot.category_id
+            and abs(last.points - slot.points) < 1e-9
+        ):
+            out[-1].slots.append(slot)
+        else:
+            out.append(Row([slot]))
+    return out
+
+
+def _row(quiz: Quiz, slot_id: int) -> tuple[list[Row], int]:
+    """The rows of the quiz and the index of the one holding ``slot_id``."""
+    found = rows(quiz)
+    index = next((n for n, row in enumerate(found) if any(s.id == slot_id for s in row.slots)), None)
+    if index is None:
         raise NotFound(_("Không có câu này trong bài kiểm tra."))
-    return slot
+    return found, index
 
 
 def _renumber(session: Session, quiz: Quiz, ordered: list[QuizSlot]) -> None:
@@ -306,40 +357,53 @@ def add_random(session: Session, actor, quiz: Quiz, path: str, count: int, point
 
 
 def move_slot(session: Session, actor, quiz: Quiz, slot_id: int, step: int, now: dt.datetime) -> bool:
-    """Move a slot one place up (step -1) or down (+1); False at either end."""
+    """Move the row holding ``slot_id`` one row up (step -1) or down (+1); False at either end."""
     _unlocked(session, quiz)
-    ordered = list(quiz.slots)
-    slot = _slot(quiz, slot_id)
-    index = ordered.index(slot)
+    found, index = _row(quiz, slot_id)
     target = index + (1 if step > 0 else -1)
-    if not 0 <= target < len(ordered):
+    if not 0 <= target < len(found):
         return False
-    ordered[index], ordered[target] = ordered[target], ordered[index]
-    _renumber(session, quiz, ordered)
-    _record(session, actor, quiz, "quiz.slot_moved", now, slot=slot_id, position=target + 1)
+    found[index], found[target] = found[target], found[index]
+    _renumber(session, quiz, [slot for row in found for slot in row.slots])
+    _record(session, actor, quiz, "quiz.slot_moved", now, slot=slot_id, row=target + 1)
     return True
 
 
 def remove_slot(session: Session, actor, quiz: Quiz, slot_id: int, now: dt.datetime) -> None:
+    """Remove the row holding ``slot_id`` (a question, or the whole random draw)."""
     _unlocked(session, quiz)
-    slot = _slot(quiz, slot_id)
-    what = slot.question.code if slot.question is not None else f"random:{slot.category.path}"
-    rest = [s for s in quiz.slots if s is not slot]
-    quiz.slots.remove(slot)
+    found, index = _row(quiz, slot_id)
+    row = found.pop(index)
+    what = row.question.code if row.question is not None else f"random:{row.category.path}x{row.count}"
+    for slot in row.slots:
+        quiz.slots.remove(slot)
     session.flush()
-    _renumber(session, quiz, rest)
+    _renumber(session, quiz, [slot for r in found for slot in r.slots])
     _record(session, actor, quiz, "quiz.slot_removed", now, slot=slot_id, what=what)
 
 
 def set_points(session: Session, actor, quiz: Quiz, slot_id: int, points, now: dt.datetime) -> bool:
-    """The points of one slot; False when unchanged."""
+    """The points of each question of the row holding ``slot_id``; False when unchanged."""
     _unlocked(session, quiz)
-    slot = _slot(quiz, slot_id)
+    found, index = _row(quiz, slot_id)
+    row = found[index]
     points = _points(points)
-    if abs(slot.points - points) < 1e-9:
+    if abs(row.points - points) < 1e-9:
         return False
-    before, slot.points = slot.points, points
-    _record(session, actor, quiz, "quiz.slot_points", now, slot=slot_id, before=before, points=points)
+    before = row.points
+    for slot in row.slots:
+        slot.points = points
+    _record(
+        session,
+        actor,
+        quiz,
+        "quiz.slot_points",
+        now,
+        slot=slot_id,
+        count=row.count,
+        before=before,
+        points=points,
+    )
     return True
 
 

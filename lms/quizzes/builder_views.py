@@ -207,6 +207,7 @@ def _questions_page(
         "quizzes/builder_questions.html",
         quiz=quiz,
         slots=list(quiz.slots),
+        rows=builder.rows(quiz),
         total=builder.total_points(quiz),
         locked=builder.has_attempts(db.session, quiz),
         counts=counts,

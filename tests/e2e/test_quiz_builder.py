@@ -2,7 +2,7 @@
 
 the instructor opens "Quản lý kiểm tra" → "Tạo bài kiểm tra", fills the settings (a wrong close
 time first: a message, what was typed kept), adds two questions from the bank and a random
-draw, moves the draw to the top, changes the points of a question, previews a question
+draw of two (one row), moves the draw to the top, changes the points of a question, previews a question
 ("Kiểm tra" grades it, nothing stored) and the quiz "as the learner sees it"; then the learner
 finds the quiz and starts it, and the builder shows the questions locked.
 Every page stopped on passes axe-core (and fits a phone at phone size) and is photographed.
@@ -107,28 +107,28 @@ def test_instructor_builds_a_quiz_and_a_learner_starts_it(open_as, size):
     page.get_by_label("Số câu rút ngẫu nhiên").fill("500")
     click_and_wait(page, button(page, "Thêm câu ngẫu nhiên"))
     expect(page.locator("#count-error")).to_contain_text("Số câu là số từ 1 đến 200.")
-    page.get_by_label("Số câu rút ngẫu nhiên").fill("1")
+    page.get_by_label("Số câu rút ngẫu nhiên").fill("2")
     page.get_by_label("Điểm mỗi câu").fill("2")
     click_and_wait(page, button(page, "Thêm câu ngẫu nhiên"))
-    expect(flash(page)).to_have_text("Đã thêm 1 câu ngẫu nhiên.")
-    expect(slot_rows(page)).to_have_count(3)
-    expect(slot_rows(page).nth(2)).to_contain_text(f"Ngẫu nhiên 1 câu từ «{DRAW}»")
+    expect(flash(page)).to_have_text("Đã thêm 2 câu ngẫu nhiên.")
+    expect(slot_rows(page)).to_have_count(3)  # the two draws are one row
+    expect(slot_rows(page).nth(2)).to_contain_text(f"Câu 3–4. Ngẫu nhiên 2 câu từ «{DRAW}»")
 
     # the draw to the top, two moves up
-    click_and_wait(page, button(page, "Lên câu 3"))
-    click_and_wait(page, button(page, "Lên câu 2"))
+    click_and_wait(page, button(page, "Lên câu 3–4"))
+    click_and_wait(page, button(page, "Lên câu 2–3"))
     expect(flash(page)).to_have_text("Đã đổi thứ tự.")
-    expect(slot_rows(page).nth(0)).to_contain_text(f"Câu 1. Ngẫu nhiên 1 câu từ «{DRAW}»")
+    expect(slot_rows(page).nth(0)).to_contain_text(f"Câu 1–2. Ngẫu nhiên 2 câu từ «{DRAW}»")
 
     # points: a refused value stays typed, then a good one
-    page.get_by_label("Điểm câu 2").fill("0")
-    click_and_wait(page, button(page, "Lưu điểm câu 2"))
+    page.get_by_label("Điểm câu 3").fill("0")
+    click_and_wait(page, button(page, "Lưu điểm câu 3"))
     expect(page.locator("ol.slots .error")).to_contain_text("lớn hơn 0")
-    expect(page.get_by_label("Điểm câu 2")).to_have_value("0")
-    page.get_by_label("Điểm câu 2").fill("1,5")
-    click_and_wait(page, button(page, "Lưu điểm câu 2"))
+    expect(page.get_by_label("Điểm câu 3")).to_have_value("0")
+    page.get_by_label("Điểm câu 3").fill("1,5")
+    click_and_wait(page, button(page, "Lưu điểm câu 3"))
     expect(flash(page)).to_have_text("Đã lưu điểm.")
-    expect(page.locator("p.total")).to_have_text("3 câu · tổng 4,50 điểm")
+    expect(page.locator("p.total")).to_have_text("4 câu · tổng 6,50 điểm")
     look(page, size, "04-questions")
 
     # preview one question as the learner sees it, and check an answer
@@ -144,8 +144,9 @@ def test_instructor_builds_a_quiz_and_a_learner_starts_it(open_as, size):
     # the quiz as the learner sees it: three questions, nothing stored
     click_and_wait(page, page.get_by_role("link", name="Xem trước như học viên"))
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
-    expect(page.locator("fieldset.question")).to_have_count(3)
+    expect(page.locator("fieldset.question")).to_have_count(4)
     expect(page.locator("fieldset.question legend").first).to_contain_text("(2,00 điểm)")
+    expect(page.locator("fieldset.question legend").nth(2)).to_contain_text("(1,50 điểm)")
     look(page, size, "06-quiz-preview")
 
     if size != "phone":
@@ -154,12 +155,12 @@ def test_instructor_builds_a_quiz_and_a_learner_starts_it(open_as, size):
     learner.goto(page.url.split("/quizzes/")[0] + "/quizzes")
     click_and_wait(learner, learner.get_by_role("link", name=title, exact=True))
     click_and_wait(learner, button(learner, "Bắt đầu làm bài"))
-    expect(learner.locator("fieldset.question")).to_have_count(3)
+    expect(learner.locator("fieldset.question")).to_have_count(4)
     look(learner, size, "07-learner-attempt")
 
     page.goto(page.url.replace("/preview", "/questions"))
     expect(page.get_by_text("Bài kiểm tra đã có bài làm nên các câu hỏi bị khóa")).to_be_visible()
-    expect(button(page, "Lên câu 2")).to_have_count(0)
+    expect(button(page, "Lên câu 3")).to_have_count(0)
     look(page, size, "08-questions-locked")
 
     # a setting that decides recorded grades is refused now; the rest still saves (new version)

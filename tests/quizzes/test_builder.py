@@ -63,21 +63,27 @@ def test_create_add_fixed_and_random_reorder_points_remove(session, world, bank,
     assert [s.position for s in quiz.slots] == [1, 2, 3, 4]
     assert builder.total_points(quiz) == 1 + 1 + 2.5 + 2.5
 
+    # the two draws are one row ("Ngẫu nhiên 2 câu"): its tools act on both
+    assert [(r.count, r.positions) for r in builder.rows(quiz)] == [(1, "1"), (1, "2"), (2, "3–4")]
     third = quiz.slots[2]
     assert builder.move_slot(session, actor, quiz, third.id, -1, NOW)
     assert builder.move_slot(session, actor, quiz, third.id, -1, NOW)
     assert not builder.move_slot(session, actor, quiz, third.id, -1, NOW)  # already first
     session.commit()
-    assert describe(quiz) == ["?Địa danh", "kt-1", "kt-2", "?Địa danh"]
+    assert describe(quiz) == ["?Địa danh", "?Địa danh", "kt-1", "kt-2"]
 
-    assert builder.set_points(session, actor, quiz, quiz.slots[1].id, 3, NOW)
+    assert builder.set_points(session, actor, quiz, quiz.slots[2].id, 3, NOW)  # kt-1
+    assert builder.set_points(session, actor, quiz, quiz.slots[1].id, 0.5, NOW)  # both draws
+    assert [s.points for s in quiz.slots] == [0.5, 0.5, 3, 1]
     with pytest.raises(LmsError, match="lớn hơn 0"):
-        builder.set_points(session, actor, quiz, quiz.slots[1].id, 0, NOW)
-    builder.remove_slot(session, actor, quiz, quiz.slots[2].id, NOW)  # kt-2
+        builder.set_points(session, actor, quiz, quiz.slots[2].id, 0, NOW)
+    builder.remove_slot(session, actor, quiz, quiz.slots[3].id, NOW)  # kt-2
     session.commit()
-    assert describe(quiz) == ["?Địa danh", "kt-1", "?Địa danh"]
+    assert describe(quiz) == ["?Địa danh", "?Địa danh", "kt-1"]
     assert [s.position for s in quiz.slots] == [1, 2, 3]
-    assert quiz.slots[1].points == 3
+    builder.remove_slot(session, actor, quiz, quiz.slots[0].id, NOW)  # the whole draw
+    session.commit()
+    assert describe(quiz) == ["kt-1"] and quiz.slots[0].position == 1 and quiz.slots[0].points == 3
     actions = session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "quiz")).all()
     for action in (
         "quiz.created",
