@@ -307,12 +307,7 @@ def review(public_id: str):
         show_score=show_score,
         show_feedback=show_feedback and not attempt.is_open,
         shown_later=[
-            (
-                part,
-                format_datetime(when.shown_from, "HH:mm"),
-                format_date(when.shown_from, "dd/MM/yyyy"),
-                when,
-            )  # noqa: E501
+            (part, format_datetime(when.shown_from, "HH:mm"), format_date(when.shown_from, "dd/MM/yyyy"), when)  # noqa: E501
             for part, when in review_options.shown_later(parts)
         ],
         can_grade=can(current_user, "attempt.grade", attempt),
