@@ -229,12 +229,14 @@ def rules_for(session: Session, quiz: Quiz, user: User) -> Rules:
 
 
 def quizzes_for_learner(session: Session, user: User) -> list[Quiz]:
-    """Quizzes owned by the learner's unit or any unit above it."""
+    """Quizzes owned by the learner's unit or any unit above it, that have questions (a quiz
+    the builder has just made has none yet)."""
     return list(
         session.scalars(
             select(Quiz)
             .join(Quiz.owner_unit)
             .where(literal(user.unit.path).startswith(Unit.path))
+            .where(exists().where(QuizSlot.quiz_id == Quiz.id))
             .order_by(Quiz.closes_at.is_(None), Quiz.closes_at, Quiz.title)
         )
     )
