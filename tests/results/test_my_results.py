@@ -136,13 +136,14 @@ def test_vietnamese_page_has_no_dot_decimal_or_tight_percent(client, factory, se
 
 
 def test_number_helper_formats_by_locale(app):
-    from lms.web import _vnnumber, _vnpercent
+    from lms.web import _vnnumber, _vnpercent, _vnpercent_text
 
     with app.test_request_context():
         assert _vnnumber("8.875") == "8,88"
         assert _vnnumber(-1.83, signed=True) == "-1,83"
         assert _vnnumber(1.83, signed=True) == "+1,83"
         assert _vnpercent(87.5) == "87,5\u00a0%"
+        assert _vnpercent_text("chuyên cần 0% < 100% yêu cầu") == "chuyên cần 0\u00a0% < 100\u00a0% yêu cầu"
 
 
 def test_evaluation_pages_name_the_program(client, factory, session, world):

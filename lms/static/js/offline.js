@@ -154,7 +154,7 @@
         summary.hidden = items.length === 0;
         var files = items.filter(function (i) { return i.file; }).length;
         var total = items.reduce(function (sum, i) { return sum + i.size; }, 0);
-        summary.textContent = fill(summary.dataset.template, {
+        summary.textContent = fill(files ? summary.dataset.template : summary.dataset.templateTopics, {
           topics: items.length - files, files: files, size: sizeText(total)
         });
         items.forEach(function (item) { list.appendChild(row(item, cache)); });
