@@ -119,7 +119,7 @@
     a.href = item.url;
     a.textContent = item.title;
     var meta = document.createElement("span");
-    meta.className = "saved-meta";
+    meta.className = "saved-meta muted";
     var parts = [item.file ? list.dataset.file : list.dataset.topic, sizeText(item.size)];
     if (item.saved) { parts.push(fill(list.dataset.savedAt, { when: item.saved })); }
     meta.textContent = parts.join(" · ");
