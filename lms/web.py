@@ -101,7 +101,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, LANGUAGES=LANGUAGES, current_locale=select_locale)
     form_errors.init_app(app)
     app.jinja_env.filters.update(
-        vndate=_vndate, vndatetime=_vndatetime, vnnumber=_vnnumber, vnpercent=_vnpercent,
+        vndate=_vndate,
+        vndatetime=_vndatetime,
+        vnnumber=_vnnumber,
+        vnpercent=_vnpercent,
         vnpercent_text=_vnpercent_text,
     )
     app.register_blueprint(core)

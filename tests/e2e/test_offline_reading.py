@@ -59,7 +59,9 @@ def test_a_saved_topic_reads_offline_and_logout_forgets_it(page, live_server):
     box = remove.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44, box
     expect(page.locator("#offline-summary")).to_have_text(
-        re.compile(r"^Máy này đang giữ 1 chuyên đề (và \d+ tài liệu kèm theo )?\(tổng \d+(,\d)?\u00a0(KB|MB)\)")
+        re.compile(
+            r"^Máy này đang giữ 1 chuyên đề (và \d+ tài liệu kèm theo )?\(tổng \d+(,\d)?\u00a0(KB|MB)\)"
+        )
     )
     look(page, "offline-03-saved-list")
 

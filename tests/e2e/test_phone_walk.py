@@ -108,7 +108,9 @@ def test_the_learner_walks_the_whole_journey_on_a_phone(page, live_server):
     click_and_wait(page, button(page, "Nộp bài"))
     stop(page, "walk-07-quiz-review")
     first = page.locator("section.question.review").first
-    gap = first.evaluate("s => s.querySelector('h2').getBoundingClientRect().top - s.getBoundingClientRect().top")
+    gap = first.evaluate(
+        "s => s.querySelector('h2').getBoundingClientRect().top - s.getBoundingClientRect().top"
+    )
     assert gap < 30, f"an empty band of {gap}px above the question number"
     back = page.get_by_role("link", name="« Danh sách bài kiểm tra")
     expect(back).to_have_attribute("href", "/quizzes")
@@ -120,7 +122,10 @@ def test_the_learner_walks_the_whole_journey_on_a_phone(page, live_server):
     tappable(page.get_by_role("link", name="« Danh sách tình huống"))
     click_and_wait(page, button(page, "Làm bài tính điểm"))
     click_and_wait(page, button(page, "Tiếp tục"))
-    for label in ("Thụ lý; ra quyết định thành lập Hội đồng hòa giải", "Để từng bên trình bày, công bố số liệu"):
+    for label in (
+        "Thụ lý; ra quyết định thành lập Hội đồng hòa giải",
+        "Để từng bên trình bày, công bố số liệu",
+    ):
         stop(page, "walk-09-scenario-decision")
         click_and_wait(page, page.get_by_role("button", name=re.compile("^" + re.escape(label))))
         if page.get_by_role("heading", level=1).inner_text() == "Kết quả xác minh và phân tích":

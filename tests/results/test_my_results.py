@@ -37,7 +37,9 @@ def test_gain_is_explained_with_program_name_tests_and_dates(client, factory, se
     assert "qn-2022-ubnd" not in text
     assert "Tiến bộ: +1,83 điểm" in text
     assert "Trước khi học (đầu vào): 5,00/10 → sau khi học (đầu ra): 6,83/10" in text
-    assert "điểm bài kiểm tra đầu ra (làm sau khi học) trừ điểm bài kiểm tra đầu vào (làm trước khi học)" in text
+    assert (
+        "điểm bài kiểm tra đầu ra (làm sau khi học) trừ điểm bài kiểm tra đầu vào (làm trước khi học)" in text
+    )
     assert "Đầu vào: entrance None, 02/03/2026" in text
     assert "Đầu ra: exit None, 20/03/2026" in text
 
@@ -60,7 +62,7 @@ def test_gain_with_one_test_says_which_is_missing(client, factory, session, worl
 
 def _learner_with_topic_results(factory, session, world):
     """Entrance and exit of one topic (qn-ubnd-1) of the program: the gain is per topic."""
-    from lms.programs.models import Topic, TopicVersion, TopicKind, VersionStatus
+    from lms.programs.models import Topic, TopicKind, TopicVersion, VersionStatus
 
     learner = world.users["learner"]
     cadre = factory.profile(user=learner)
@@ -69,7 +71,9 @@ def _learner_with_topic_results(factory, session, world):
     common = dict(kind=TopicKind.common, field="qlnn", hours=4)
     topic.versions = [
         TopicVersion(version=1, status=VersionStatus.published, title="Tiếp công dân (bản cũ)", **common),
-        TopicVersion(version=2, status=VersionStatus.published, title="Tiếp công dân của Chủ tịch UBND xã", **common),
+        TopicVersion(
+            version=2, status=VersionStatus.published, title="Tiếp công dân của Chủ tịch UBND xã", **common
+        ),
         TopicVersion(version=3, status=VersionStatus.draft, title="Bản nháp chưa duyệt", **common),
     ]
     session.add(topic)
