@@ -1,6 +1,7 @@
-"""The scenarios blueprint and the helpers both of its view modules use (``views`` for playing,
-approving and grading; ``editor_views`` for the form-based editor). Kept apart so neither view
-module imports the other's internals: ``views`` imports ``editor_views`` only to register its routes."""
+"""The scenarios blueprint and the helpers its view modules share (``views`` for playing,
+approving and grading; ``editor_views`` and ``editor_node_views`` for the form-based editor).
+Kept apart so no view module imports another's internals: ``views`` imports the editor's
+modules only to register their routes."""
 
 from __future__ import annotations
 

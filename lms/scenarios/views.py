@@ -28,6 +28,7 @@ from lms.org.models import Unit
 from lms.scenarios import diff as scenario_diff
 from lms.scenarios import (
     drafts,
+    editor_node_views,  # noqa: F401  (the form-based editor's node and choice routes, on the same blueprint)
     editor_views,  # noqa: F401  (the form-based editor's routes, on the same blueprint)
     learner,  # noqa: F401  (lists scenarios inside the learner's courses)
     names,
