@@ -16,6 +16,7 @@ from lms.quizzes.gift_reader import (
     generated_code,
     parse,
     parse_all,
+    read_number,
     title_of,
     unescape,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "image_warning",
     "parse",
     "parse_all",
+    "read_number",
     "title_of",
     "unescape",
 ]

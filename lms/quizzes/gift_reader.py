@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
+import math
 import re
 
 from lms.errors import FileProblem
@@ -193,12 +194,19 @@ def generated_code(category: str, title: str, text_html: str) -> str:
     return f"{name} #{digest}" if name else f"#{digest}"
 
 
-def _number(text: str, offset: int) -> float:
+def read_number(text: str) -> float | None:
+    """A number as authors write it (decimal point or comma, spaces around it), or None when
+    it is not a finite number. The GIFT and Moodle XML readers both read numbers this way."""
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:
-        raise GiftError(offset, f"không đọc được số {text.strip()!r}") from None
-    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _number(text: str, offset: int) -> float:
+    value = read_number(text)
+    if value is None:
         raise GiftError(offset, f"không đọc được số {text.strip()!r}")
     return value
 
