@@ -9,13 +9,22 @@ from flask import Blueprint, current_app, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from lms.auth.permissions import can, unit_scope
+from lms.auth.permissions import authorize, can, unit_scope
 from lms.db import db
 from lms.org.models import Unit
 from lms.scenarios import editor
+from lms.scenarios.documents import get_scenario
 from lms.scenarios.models import Scenario
 
 bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
+
+
+def scenario_for(public_id: str, permission: str) -> Scenario:
+    """The scenario version with this public id, when the current user has ``permission`` on it
+    (404 when there is none, 403 when the permission is missing)."""
+    scenario = get_scenario(db.session, public_id)
+    authorize(permission, scenario)
+    return scenario
 
 
 def owner_units() -> list[Unit]:

@@ -8,19 +8,17 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth.permissions import authorize
 from lms.db import db
 from lms.scenarios import editor
 from lms.scenarios import services as sv
+from lms.scenarios.blueprint import scenario_for
 from lms.scenarios.graph import fmt_points
 from lms.scenarios.models import Scenario
 from lms.web import now
 
 
 def _draft(public_id: str) -> Scenario:
-    scenario = sv.get_scenario(db.session, public_id)
-    authorize("scenarios.author", scenario)
-    return scenario
+    return scenario_for(public_id, "scenarios.author")
 
 
 def _not_editable(scenario: Scenario):
