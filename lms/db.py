@@ -64,10 +64,13 @@ def utcnow() -> dt.datetime:
 Row = TypeVar("Row")
 
 
-def get_by_public_id(session: Session, model: type[Row], public_id: str, not_found: str) -> Row:
-    """The row of ``model`` whose ``public_id`` (the id URLs carry) is this one; ``NotFound``
-    with the caller's message (naming what is missing) when there is none."""
-    row = session.scalar(select(model).where(model.public_id == public_id))
+def get_by_public_id(
+    session: Session, model: type[Row], public_id: str, not_found: str, *options: Any
+) -> Row:
+    """The row of ``model`` whose ``public_id`` (the id URLs carry) is this one, loaded with the
+    loader ``options`` given (``selectinload(...)``); ``NotFound`` with the caller's message
+    (naming what is missing) when there is none."""
+    row = session.scalar(select(model).where(model.public_id == public_id).options(*options))
     if row is None:
         raise NotFound(not_found)
     return row

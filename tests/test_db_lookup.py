@@ -31,3 +31,19 @@ def test_services_keep_their_own_message(session, lookup, message):
     with pytest.raises(NotFound) as caught:
         lookup(session, "khong-co")
     assert caught.value.message == message
+
+
+def test_loader_options_are_applied(session, factory):
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import selectinload
+
+    public_id = factory.profile().public_id
+    session.flush()
+    session.expunge_all()
+    plain = get_by_public_id(session, CadreProfile, public_id, "x")
+    assert "qualifications" in inspect(plain).unloaded
+    session.expunge_all()
+    loaded = get_by_public_id(
+        session, CadreProfile, public_id, "x", selectinload(CadreProfile.qualifications)
+    )
+    assert "qualifications" not in inspect(loaded).unloaded
