@@ -17,7 +17,7 @@ from lms.auth.permissions import requires
 from lms.errors import LmsError
 from lms.scenarios import editor
 from lms.scenarios.blueprint import bp
-from lms.scenarios.editor_pages import _draft, _home, _not_editable, _page, _save
+from lms.scenarios.editor_pages import _editable_draft, _home, _page, _save
 from lms.scenarios.forms import ChoiceForm, ConfirmForm, NodeForm
 
 MAX_CRITERIA, MAX_LEVELS = 20, 10
@@ -69,9 +69,7 @@ def _rubric_from_form(form: MultiDict) -> tuple[list[dict], list[str]]:
 @bp.route("/manage/<public_id>/author/nodes/<node_id>", methods=["GET", "POST"])
 @requires("scenarios.author")
 def author_node(public_id: str, node_id: str):
-    scenario = _draft(public_id)
-    if not scenario.editable:
-        return _not_editable(scenario)
+    scenario = _editable_draft(public_id)
     doc = scenario.doc
     node = editor.find_node(doc, node_id)  # LmsError → 400 page for an unknown id
     form = NodeForm(formdata=None, data=_node_data(node)) if request.method == "GET" else NodeForm()
@@ -153,9 +151,7 @@ def _node_values(form: NodeForm, kind: str) -> dict:
 @bp.post("/manage/<public_id>/author/nodes/<node_id>/delete")
 @requires("scenarios.author")
 def author_delete_node(public_id: str, node_id: str):
-    scenario = _draft(public_id)
-    if not scenario.editable:
-        return _not_editable(scenario)
+    scenario = _editable_draft(public_id)
     if not ConfirmForm().validate_on_submit():
         return _home()
     doc = scenario.doc
@@ -175,9 +171,7 @@ def author_delete_node(public_id: str, node_id: str):
 @bp.route("/manage/<public_id>/author/nodes/<node_id>/choices/<int:index>", methods=["GET", "POST"])
 @requires("scenarios.author")
 def author_choice(public_id: str, node_id: str, index: int | None = None):
-    scenario = _draft(public_id)
-    if not scenario.editable:
-        return _not_editable(scenario)
+    scenario = _editable_draft(public_id)
     doc = scenario.doc
     node = editor.find_node(doc, node_id)
     if node["kind"] != "decision":
@@ -232,9 +226,7 @@ def _choice_data(choice: dict | None) -> dict:
 @bp.post("/manage/<public_id>/author/nodes/<node_id>/choices/<int:index>/delete")
 @requires("scenarios.author")
 def author_delete_choice(public_id: str, node_id: str, index: int):
-    scenario = _draft(public_id)
-    if not scenario.editable:
-        return _not_editable(scenario)
+    scenario = _editable_draft(public_id)
     if ConfirmForm().validate_on_submit():
         doc = scenario.doc
         editor.delete_choice(doc, node_id, index)  # LmsError → 400 page for a stale index

@@ -4,7 +4,7 @@ result, and rendering a page with the report at the top."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,8 +17,13 @@ from lms.scenarios.models import Scenario
 from lms.web import now
 
 
-def _draft(public_id: str) -> Scenario:
-    return scenario_for(public_id, "scenarios.author")
+def _editable_draft(public_id: str) -> Scenario:
+    """The version the current user may author, if it is still editable; otherwise the request
+    ends here with a redirect to its detail page and a message (every editor page starts so)."""
+    scenario = scenario_for(public_id, "scenarios.author")
+    if not scenario.editable:
+        abort(_not_editable(scenario))
+    return scenario
 
 
 def _not_editable(scenario: Scenario):

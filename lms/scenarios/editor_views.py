@@ -22,7 +22,7 @@ from lms.errors import LmsError
 from lms.scenarios import editor, names
 from lms.scenarios import services as sv
 from lms.scenarios.blueprint import bp, draw, owner_units
-from lms.scenarios.editor_pages import _draft, _home, _not_editable, _page, _save
+from lms.scenarios.editor_pages import _editable_draft, _home, _page, _save
 from lms.scenarios.forms import (
     AddNodeForm,
     ConfirmForm,
@@ -65,9 +65,7 @@ def create_with_forms():
 @bp.get("/manage/<public_id>/author")
 @requires("scenarios.author")
 def author(public_id: str):
-    scenario = _draft(public_id)
-    if not scenario.editable:
-        return _not_editable(scenario)
+    scenario = _editable_draft(public_id)
     return _overview(scenario, AddNodeForm())
 
 
@@ -99,9 +97,7 @@ def _overview(scenario: Scenario, add_form: AddNodeForm, error: str | None = Non
 @bp.post("/manage/<public_id>/author/nodes")
 @requires("scenarios.author")
 def author_add_node(public_id: str):
-    scenario = _draft(public_id)
-    if not scenario.editable:
-        return _not_editable(scenario)
+    scenario = _editable_draft(public_id)
     form = AddNodeForm()
     if not form.validate_on_submit():
         return _overview(scenario, form, status=400)
@@ -117,9 +113,7 @@ def author_add_node(public_id: str):
 @bp.post("/manage/<public_id>/author/start")
 @requires("scenarios.author")
 def author_start(public_id: str):
-    scenario = _draft(public_id)
-    if not scenario.editable:
-        return _not_editable(scenario)
+    scenario = _editable_draft(public_id)
     form = StartNodeForm()
     doc = scenario.doc
     form.start.choices = [SelectChoice(i) for i in editor.node_ids(doc)]
@@ -155,9 +149,7 @@ def _meta_choices(form: MetadataForm) -> None:
 @bp.route("/manage/<public_id>/author/meta", methods=["GET", "POST"])
 @requires("scenarios.author")
 def author_meta(public_id: str):
-    scenario = _draft(public_id)
-    if not scenario.editable:
-        return _not_editable(scenario)
+    scenario = _editable_draft(public_id)
     doc = scenario.doc
     if request.method == "GET":
         values = {k: doc[k] for k in editor.META_KEYS if k in doc}
@@ -206,9 +198,7 @@ def _meta_form_data(values: dict) -> dict:
 @bp.route("/manage/<public_id>/author/variables", methods=["GET", "POST"])
 @requires("scenarios.author")
 def author_variables(public_id: str):
-    scenario = _draft(public_id)
-    if not scenario.editable:
-        return _not_editable(scenario)
+    scenario = _editable_draft(public_id)
     doc = scenario.doc
     form = VariablesForm()
     error = None
