@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from lms import audit
 from lms.auth.models import User
+from lms.db import get_by_public_id
 from lms.errors import LmsError, NotFound
 from lms.org.models import Unit
 from lms.quizzes.bank import get_category, questions_in_category
@@ -243,14 +244,8 @@ def quizzes_for_learner(session: Session, user: User) -> list[Quiz]:
 
 
 def quiz_by_public_id(session: Session, public_id: str) -> Quiz:
-    quiz = session.scalar(select(Quiz).where(Quiz.public_id == public_id))
-    if quiz is None:
-        raise NotFound("Không tìm thấy bài kiểm tra.")
-    return quiz
+    return get_by_public_id(session, Quiz, public_id, "Không tìm thấy bài kiểm tra.")
 
 
 def attempt_by_public_id(session: Session, public_id: str) -> Attempt:
-    attempt = session.scalar(select(Attempt).where(Attempt.public_id == public_id))
-    if attempt is None:
-        raise NotFound("Không tìm thấy bài làm.")
-    return attempt
+    return get_by_public_id(session, Attempt, public_id, "Không tìm thấy bài làm.")
