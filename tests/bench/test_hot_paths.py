@@ -137,3 +137,14 @@ def test_old_hash_is_upgraded_at_next_login(client, login_as, world, session):
     session.expire_all()
     stored = session.scalar(select(User.password_hash).where(User.id == user.id))
     assert "m=19456,t=2,p=1" in stored
+
+
+def test_attempt_page_reads_the_answers_once(client, login_as, world, quiz, statements):
+    login_as(world.users["learner"])
+    public_id = _start(client, quiz)
+    response, sent = statements(lambda: client.get(f"/quizzes/attempts/{public_id}"))
+    assert response.status_code == 200
+    upper = [s.lstrip().upper() for s in sent]
+    # user, attempt, its slots with their versions, its answers (the question panel reuses them)
+    assert sum(1 for s in upper if s.startswith("SELECT QUIZ_ATTEMPT_ANSWER")) == 1, "\n".join(sent)
+    assert len(sent) == 4, "\n".join(sent)
