@@ -174,7 +174,9 @@ def _client_seq(raw: str | None) -> int:
 @requires("attempt.view")
 def attempt_post(public_id: str):
     """The page without JS: save the shown answers, then move, save or submit."""
-    attempt = own_attempt(public_id)
+    submitting = request.form.get("action") == "submit"
+    # a submit locks the attempt's row as it reads it (one statement, not a second one to lock)
+    attempt = own_attempt(public_id, lock=submitting)
     if not attempt.is_open:
         flash(_("Bài làm đã kết thúc khi hết giờ; các câu trả lời đã lưu trước đó được chấm."), "warning")
         return redirect(url_for("quizzes.review", public_id=public_id))
@@ -198,8 +200,8 @@ def attempt_post(public_id: str):
     if request.form.get("action") == "summary":
         db.session.commit()
         return redirect(url_for("quizzes.attempt_summary", public_id=public_id))
-    if request.form.get("action") == "submit":
-        services.submit_attempt(db.session, attempt, now(), actor=current_user)
+    if submitting:
+        services.submit_attempt(db.session, attempt, now(), actor=current_user, locked=True)
         db.session.commit()
         flash(_("Đã nộp bài."), "success")
         return redirect(url_for("quizzes.review", public_id=public_id))

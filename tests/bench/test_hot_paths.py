@@ -121,7 +121,11 @@ def test_submit_updates_the_attempt_once_and_records_result_and_audit(
     assert sum(1 for s in upper if s.startswith("SELECT QUIZ_ATTEMPT_SLOT")) == 1, "\n".join(sent)
     assert any(s.startswith("INSERT INTO RESULT") for s in upper)
     assert any(s.startswith("INSERT INTO AUDIT_ENTRY") for s in upper)
-    assert len(sent) <= 13, "\n".join(sent)
+    # the attempt read once, locked as it is read (no second SELECT … FOR UPDATE); no profile
+    # SELECT and no Result lookup before the INSERT (the attempt was open: it has none)
+    assert sum(1 for s in upper if s.startswith("SELECT QUIZ_ATTEMPT.")) == 1, "\n".join(sent)
+    assert not any(s.startswith(("SELECT CADRE_PROFILE", "SELECT RESULT")) for s in upper), "\n".join(sent)
+    assert len(sent) == 9, "\n".join(sent)
 
 
 def test_new_passwords_use_owasp_minimum_argon2_parameters():
