@@ -152,3 +152,13 @@ def test_attempt_page_reads_the_answers_once(client, login_as, world, quiz, stat
     # user, attempt, its slots with their versions, its answers (the question panel reuses them)
     assert sum(1 for s in upper if s.startswith("SELECT QUIZ_ATTEMPT_ANSWER")) == 1, "\n".join(sent)
     assert len(sent) == 4, "\n".join(sent)
+
+
+def test_quiz_list_reads_the_enrollments_without_the_profile_first(client, login_as, world, quiz, statements):
+    login_as(world.users["learner"])
+    response, sent = statements(lambda: client.get("/quizzes"))
+    assert response.status_code == 200 and quiz.title in response.get_data(as_text=True)
+    upper = [s.lstrip().upper() for s in sent]
+    # user, quizzes, attempts, overrides, program codes, enrollments joined to the user's profile
+    assert not any(s.startswith("SELECT CADRE_PROFILE") for s in upper), "\n".join(sent)
+    assert len(sent) == 6, "\n".join(sent)
