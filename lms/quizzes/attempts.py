@@ -13,7 +13,7 @@ from sqlalchemy import case, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lms.auth.models import User
 from lms.errors import Conflict, LmsError
@@ -140,15 +140,16 @@ def start_attempt(session: Session, user: User, quiz: Quiz, now: dt.datetime) ->
 
 
 def _quiz_slots(session: Session, quiz: Quiz) -> list[QuizSlot]:
-    """The quiz's slots with their questions and versions in three queries, not 2 per slot
-    (a synchronized start of a whole province runs this once per learner)."""
+    """The quiz's slots with their questions (joined) and versions in two queries, not 2 per
+    slot (a synchronized start of a whole province runs this once per learner)."""
     return list(
         session.scalars(
             select(QuizSlot)
             .where(QuizSlot.quiz_id == quiz.id)
-            .options(selectinload(QuizSlot.question).selectinload(Question.versions))
+            .options(joinedload(QuizSlot.question).selectinload(Question.versions))
             .order_by(QuizSlot.position)
         )
+        .unique()
     )
 
 
