@@ -135,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--warmup", type=int, default=0, help="unmeasured learners first (a worker's caches warm)"
     )
-    parser.add_argument("--statements", action="store_true", help="print the SQL of each path (first learner)")
+    parser.add_argument(
+        "--statements", action="store_true", help="print the SQL of each path (first learner)"
+    )
     args = parser.parse_args(argv)
     url, drop = make_database(args.db, args.pg_url)
     try:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from lms import events
-from lms.programs.models import Cohort, Enrollment, Program
 from lms.org.models import CadreProfile
+from lms.programs.models import Cohort, Enrollment, Program
 
 
 def enrolled_programs(session: Session, user: Any) -> dict:

@@ -13,7 +13,7 @@ from sqlalchemy import case, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from lms.auth.models import User
 from lms.errors import Conflict, LmsError
@@ -148,8 +148,7 @@ def _quiz_slots(session: Session, quiz: Quiz) -> list[QuizSlot]:
             .where(QuizSlot.quiz_id == quiz.id)
             .options(joinedload(QuizSlot.question).selectinload(Question.versions))
             .order_by(QuizSlot.position)
-        )
-        .unique()
+        ).unique()
     )
 
 

@@ -99,7 +99,7 @@ def test_other_attempts_and_orders_reuse_the_entries(client, login_as, world, qu
         url = _start(client, quiz)
         page = _page(client, url)
         assert page == _uncached(client, url, monkeypatch)
-        seen_orders.add(tuple(re.findall(r'<span>([^<]+)</span></label>', page)))
+        seen_orders.add(tuple(re.findall(r"<span>([^<]+)</span></label>", page)))
         token = csrf_token(client, url)
         assert client.post(url, data={"csrf_token": token, "action": "submit"}).status_code == 302
     assert len(attempt_html._cache) <= 4  # one per shape (single, multi, true/false): not per order
