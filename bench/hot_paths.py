@@ -32,18 +32,24 @@ class Counter:
 
     def __init__(self):
         self.count = 0
+        self.sql: list[str] = []
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, _conn, _cursor, statement, *args, **kwargs):
+        if self.count == 0:
+            self.sql = []
         self.count += 1
+        self.sql.append(" ".join(statement.split())[:160])
 
 
-def measure(url: str, learners: int, profile: str | None) -> dict[str, tuple[float, int]]:
+def measure(
+    url: str, learners: int, profile: str | None, show: bool = False, warmup: int = 0
+) -> dict[str, tuple[float, int]]:
     from sqlalchemy import event
 
     from lms import create_app
     from lms.db import db
 
-    world = setup(url, learners)
+    world = setup(url, learners + warmup)
     app = create_app({"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": "hot-paths"})
     with app.app_context():
         engine = db.state(app).engine
@@ -51,6 +57,7 @@ def measure(url: str, learners: int, profile: str | None) -> dict[str, tuple[flo
     event.listen(engine, "before_cursor_execute", statements)
     times: dict[str, list[float]] = {p: [] for p in PATHS}
     counts: dict[str, list[int]] = {p: [] for p in PATHS}
+    shown: dict[str, list[str]] = {}
     profiler = None
     if profile:
         try:
@@ -70,14 +77,20 @@ def measure(url: str, learners: int, profile: str | None) -> dict[str, tuple[flo
         if profiler and path == profile:
             profiler.stop()
         counts[path].append(statements.count)
+        if show:
+            shown.setdefault(path, list(statements.sql))
         return response
 
-    for username in world["usernames"]:
+    for username in world["usernames"][:warmup]:  # unmeasured: a worker that has served pages
+        one_learner(app.test_client(), username, lambda _path, call: call())
+    for username in world["usernames"][warmup:]:
         one_learner(app.test_client(), username, timed)
     with app.app_context():
         db.state(app).engine.dispose()
     if profiler:
         print(profiler.output_text(unicode=True, color=False, show_all=False))
+    for path, sql in shown.items():
+        print(f"{path}:", *(f"  {line}" for line in sql), sep="\n")
     return {p: (statistics.median(times[p]), max(counts[p])) for p in PATHS}
 
 
@@ -119,13 +132,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", default=PG_URL)
     parser.add_argument("--learners", type=int, default=40)
     parser.add_argument("--profile", choices=PATHS, help="print a pyinstrument profile of this path")
+    parser.add_argument(
+        "--warmup", type=int, default=0, help="unmeasured learners first (a worker's caches warm)"
+    )
+    parser.add_argument(
+        "--statements", action="store_true", help="print the SQL of each path (first learner)"
+    )
     args = parser.parse_args(argv)
     url, drop = make_database(args.db, args.pg_url)
     try:
-        figures = measure(url, args.learners, args.profile)
+        figures = measure(url, args.learners, args.profile, args.statements, args.warmup)
     finally:
         drop()
-    print(f"{args.db}, {args.learners} learners: median CPU ms per request (max SQL statements)")
+    warm = f" after {args.warmup} unmeasured" if args.warmup else ""
+    print(f"{args.db}, {args.learners} learners{warm}: median CPU ms per request (max SQL statements)")
     for path, (ms, count) in figures.items():
         print(f"  {path:<7} {ms:7.2f} ms  {count:3d} statements")
     return 0

@@ -13,7 +13,7 @@ from sqlalchemy import case, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from lms.auth.models import User
 from lms.errors import Conflict, LmsError
@@ -142,15 +142,15 @@ def start_attempt(session: Session, user: User, quiz: Quiz, now: dt.datetime) ->
 
 
 def _quiz_slots(session: Session, quiz: Quiz) -> list[QuizSlot]:
-    """The quiz's slots with their questions and versions in three queries, not 2 per slot
-    (a synchronized start of a whole province runs this once per learner)."""
+    """The quiz's slots with their questions (joined) and versions in two queries, not 2 per
+    slot (a synchronized start of a whole province runs this once per learner)."""
     return list(
         session.scalars(
             select(QuizSlot)
             .where(QuizSlot.quiz_id == quiz.id)
-            .options(selectinload(QuizSlot.question).selectinload(Question.versions))
+            .options(joinedload(QuizSlot.question).selectinload(Question.versions))
             .order_by(QuizSlot.position)
-        )
+        ).unique()
     )
 
 
@@ -321,16 +321,21 @@ def _slots_at(session: Session, attempt: Attempt, positions: set[int]) -> dict[i
     return {slot.position: slot for slot in rows}
 
 
-def submit_attempt(session: Session, attempt: Attempt, now: dt.datetime, actor: Any = None) -> Attempt:
-    """Finish the attempt. A repeated submit returns the first outcome unchanged."""
+def submit_attempt(
+    session: Session, attempt: Attempt, now: dt.datetime, actor: Any = None, locked: bool = False
+) -> Attempt:
+    """Finish the attempt. A repeated submit returns the first outcome unchanged. ``locked``: the
+    caller read the attempt with its row locked in this transaction (``attempt_by_public_id(...,
+    lock=True)``, as the attempt page's submit does), so it is not read again."""
     # lock the row and re-read it in one statement (PostgreSQL; SQLite's BEGIN IMMEDIATE already
     # serializes writers): a submit racing the clock or a second tab sees the other's outcome
-    session.execute(
-        select(Attempt)
-        .where(Attempt.id == attempt.id)
-        .with_for_update(of=Attempt.__table__)
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    if not locked:
+        session.execute(
+            select(Attempt)
+            .where(Attempt.id == attempt.id)
+            .with_for_update(of=Attempt.__table__)
+            .execution_options(populate_existing=True)
+        ).scalar_one()
     if not attempt.is_open:
         return attempt
     # at or past the deadline (the page's timer submits at 0:00, within the grace) it is a time-up:
@@ -354,7 +359,7 @@ def finish_attempt(
         auto_grade(slot, answers.get(slot.position))
     rescore(attempt)
     session.flush()
-    record(session, attempt, actor)
+    record(session, attempt, actor, new=True)
 
 
 def auto_grade(slot: AttemptSlot, answer: AttemptAnswer | None) -> None:
@@ -379,8 +384,9 @@ def rescore(attempt: Attempt) -> None:
     attempt.score = decimal.Decimal(str(10 * ratio)).quantize(TWO, rounding=decimal.ROUND_HALF_UP)
 
 
-def record(session: Session, attempt: Attempt, actor: Any = None):
-    """Write the attempt's Result (only for learners with a cadre profile)."""
+def record(session: Session, attempt: Attempt, actor: Any = None, new: bool = False):
+    """Write the attempt's Result (only for learners with a cadre profile). ``new``: the attempt
+    has just finished (it was open in this transaction), so it has no Result yet."""
     if attempt.cadre_id is None or attempt.is_open:
         return None
     from lms.results.services import record_result
@@ -388,7 +394,8 @@ def record(session: Session, attempt: Attempt, actor: Any = None):
     quiz = attempt.quiz
     return record_result(
         session,
-        cadre=session.get(CadreProfile, attempt.cadre_id),
+        cadre_id=attempt.cadre_id,
+        new=new,
         kind="quiz",
         origin_id=attempt.id,
         source_id=quiz.id,

@@ -15,9 +15,10 @@ from lms.web import now
 bp = Blueprint("quizzes", __name__)
 
 
-def load_attempt(public_id: str) -> Attempt:
-    """The attempt the current user may view; an attempt past its deadline is closed first."""
-    attempt = services.attempt_by_public_id(db.session, public_id)
+def load_attempt(public_id: str, lock: bool = False) -> Attempt:
+    """The attempt the current user may view; an attempt past its deadline is closed first.
+    ``lock``: its row locked until the commit (a submit)."""
+    attempt = services.attempt_by_public_id(db.session, public_id, lock=lock)
     authorize("attempt.view", attempt)
     if services.is_overdue(attempt, now()):
         services.refresh_state(db.session, attempt, now())
@@ -25,9 +26,9 @@ def load_attempt(public_id: str) -> Attempt:
     return attempt
 
 
-def own_attempt(public_id: str) -> Attempt:
+def own_attempt(public_id: str, lock: bool = False) -> Attempt:
     """An attempt of the current user's own (another user's, even one they may view, is refused)."""
-    attempt = load_attempt(public_id)
+    attempt = load_attempt(public_id, lock=lock)
     if attempt.user_id != current_user.id:
         abort(403)
     return attempt

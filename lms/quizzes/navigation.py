@@ -20,11 +20,12 @@ def page_of(attempt: Attempt, position_index: int) -> int:
     return position_index // PAGE_SIZE + 1
 
 
-def slot_states(session: Session, attempt: Attempt) -> list[dict]:
+def slot_states(session: Session, attempt: Attempt, answers: dict | None = None) -> list[dict]:
     """[{"position", "number", "page", "answered", "flagged"}] in question order. A description
     (text only, nothing to answer) is left out: it is not a question of "answered N/M", and the
     questions are numbered without it (``number``), as Moodle does."""
-    answers = services.answers_of(session, attempt)
+    if answers is None:  # the attempt page passes the answers it has read
+        answers = services.answers_of(session, attempt)
     out = []
     for index, slot in enumerate(attempt.slots):
         qtype = get_type(slot.version.qtype, slot.version.data)

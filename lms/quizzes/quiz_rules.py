@@ -247,5 +247,13 @@ def quiz_by_public_id(session: Session, public_id: str) -> Quiz:
     return get_by_public_id(session, Quiz, public_id, "Không tìm thấy bài kiểm tra.")
 
 
-def attempt_by_public_id(session: Session, public_id: str) -> Attempt:
-    return get_by_public_id(session, Attempt, public_id, "Không tìm thấy bài làm.")
+def attempt_by_public_id(session: Session, public_id: str, lock: bool = False) -> Attempt:
+    """``lock``: the row locked for this transaction (PostgreSQL ``FOR UPDATE``; SQLite's
+    BEGIN IMMEDIATE already serializes writers), for a submit: see attempts.submit_attempt."""
+    query = select(Attempt).where(Attempt.public_id == public_id)
+    if lock:
+        query = query.with_for_update(of=Attempt.__table__).execution_options(populate_existing=True)
+    attempt = session.scalar(query)
+    if attempt is None:
+        raise NotFound("Không tìm thấy bài làm.")
+    return attempt

@@ -22,6 +22,7 @@ from lms.auth.services import cookie_identity
 from lms.db import db, fold_key
 from lms.errors import Conflict, LmsError
 from lms.quizzes import (  # noqa: F401  (permissions and producers register on import)
+    attempt_html,
     attempt_views,  # the summary and flag routes, on the same blueprint
     authoring,
     bank_files,
@@ -128,23 +129,28 @@ def attempt_page(public_id: str):
         return redirect(url_for("quizzes.review", public_id=public_id))
     slots, page, pages = _page_slots(attempt, page_arg())
     answers = services.answers_of(db.session, attempt)
-    questions = [
-        {
+    states = navigation.slot_states(db.session, attempt, answers)
+    numbers = {s["position"]: s["number"] for s in states}
+    flagged = {s["position"] for s in states if s["flagged"]}
+    questions = []
+    for slot in slots:
+        q = {
             "slot": slot,
             "view": learner_payload(slot.version, slot.order),
             "response": display_response(
                 slot.version, slot.order, answers[slot.position].response if slot.position in answers else {}
             ),
         }
-        for slot in slots
-    ]
-    states = navigation.slot_states(db.session, attempt)
+        q["html"] = attempt_html.question_html(q, numbers.get(slot.position), slot.position in flagged)
+        questions.append(q)
     answered = sum(1 for s in states if s["answered"])
     return render_template(
         "quizzes/attempt.html",
         states=states,
-        flagged={s["position"] for s in states if s["flagged"]},
-        numbers={s["position"]: s["number"] for s in states},
+        page_urls={
+            n: url_for("quizzes.attempt_page", public_id=attempt.public_id, page=n)
+            for n in {s["page"] for s in states}
+        },
         attempt=attempt,
         quiz=attempt.quiz,
         questions=questions,
@@ -169,7 +175,9 @@ def _client_seq(raw: str | None) -> int:
 @requires("attempt.view")
 def attempt_post(public_id: str):
     """The page without JS: save the shown answers, then move, save or submit."""
-    attempt = own_attempt(public_id)
+    submitting = request.form.get("action") == "submit"
+    # a submit locks the attempt's row as it reads it (one statement, not a second one to lock)
+    attempt = own_attempt(public_id, lock=submitting)
     if not attempt.is_open:
         flash(_("Bài làm đã kết thúc khi hết giờ; các câu trả lời đã lưu trước đó được chấm."), "warning")
         return redirect(url_for("quizzes.review", public_id=public_id))
@@ -193,8 +201,8 @@ def attempt_post(public_id: str):
     if request.form.get("action") == "summary":
         db.session.commit()
         return redirect(url_for("quizzes.attempt_summary", public_id=public_id))
-    if request.form.get("action") == "submit":
-        services.submit_attempt(db.session, attempt, now(), actor=current_user)
+    if submitting:
+        services.submit_attempt(db.session, attempt, now(), actor=current_user, locked=True)
         db.session.commit()
         flash(_("Đã nộp bài."), "success")
         return redirect(url_for("quizzes.review", public_id=public_id))

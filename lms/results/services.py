@@ -24,7 +24,7 @@ def _state(result: Result) -> dict:
 def record_result(
     session: Session,
     *,
-    cadre: CadreProfile,
+    cadre: CadreProfile | None = None,
     kind: str,
     origin_id: int,
     source_id: int,
@@ -40,8 +40,17 @@ def record_result(
     program_code: str | None = None,
     cohort_id: int | None = None,
     actor: Any = None,
+    cadre_id: int | None = None,
+    new: bool = False,
 ) -> Result:
-    """Write (or update, for later grading) the one Result of an attempt or run."""
+    """Write (or update, for later grading) the one Result of an attempt or run. The cadre: the
+    profile or its ``cadre_id``. ``new``: the caller knows the origin has no Result yet (an
+    attempt finishing now, its row locked): no lookup first ((kind, origin_id) is unique, so a
+    mistaken ``new`` fails at the INSERT, never writes a second Result)."""
+    if cadre is not None:
+        cadre_id = cadre.id
+    if cadre_id is None:
+        raise LmsError("record_result needs the cadre")
     if kind not in RESULT_KINDS:
         raise LmsError(f"unknown result kind {kind!r}")
     if purpose not in PURPOSES:
@@ -50,15 +59,17 @@ def record_result(
     if not decimal.Decimal(0) <= score <= decimal.Decimal(10):
         raise LmsError(f"score {score} is outside 0–10")
     if cohort_id is None:  # before the new row is in the session: the lookup may autoflush
-        cohort_id = events.resolve_cohort(session, cadre.id, program_code, finished_at)
-    result = session.scalar(
-        select(Result).where(Result.kind == kind, Result.origin_id == origin_id).with_for_update()
-    )
+        cohort_id = events.resolve_cohort(session, cadre_id, program_code, finished_at)
+    result = None
+    if not new:
+        result = session.scalar(
+            select(Result).where(Result.kind == kind, Result.origin_id == origin_id).with_for_update()
+        )
     before = _state(result) if result else None
     if result is None:
         result = Result(kind=kind, origin_id=origin_id)
         session.add(result)
-    result.cadre_id = cadre.id
+    result.cadre_id = cadre_id
     result.source_id, result.source_version, result.source_title = source_id, source_version, source_title
     result.purpose, result.topic_code, result.program_code = purpose, topic_code, program_code
     result.cohort_id = cohort_id

@@ -65,10 +65,10 @@ def test_start_sends_a_fixed_number_of_statements(client, login_as, world, quiz,
         lambda: client.post(f"/quizzes/{quiz.public_id}/start", data={"csrf_token": token})
     )
     assert response.status_code == 302
-    # user, quiz, attempt number and open attempt (one query), override, profile, quiz slots,
-    # questions, versions, INSERT attempt (max points known), INSERT slots (one statement): no
-    # query per question, no UPDATE of the new attempt
-    assert len(sent) == 10, "\n".join(sent)
+    # user, quiz, attempt number and open attempt (one query), override, profile, quiz slots
+    # with their questions (joined), versions, INSERT attempt (max points known), INSERT slots
+    # (one statement): no query per question, no UPDATE of the new attempt
+    assert len(sent) == 9, "\n".join(sent)
     assert not any(s.lstrip().upper().startswith("UPDATE") for s in sent), "\n".join(sent)
     assert sum(1 for s in sent if s.lstrip().upper().startswith("INSERT INTO QUIZ_ATTEMPT_SLOT")) == 1
     assert session.scalars(select(AttemptSlot)).all().__len__() == len(CODES)
@@ -121,7 +121,11 @@ def test_submit_updates_the_attempt_once_and_records_result_and_audit(
     assert sum(1 for s in upper if s.startswith("SELECT QUIZ_ATTEMPT_SLOT")) == 1, "\n".join(sent)
     assert any(s.startswith("INSERT INTO RESULT") for s in upper)
     assert any(s.startswith("INSERT INTO AUDIT_ENTRY") for s in upper)
-    assert len(sent) <= 13, "\n".join(sent)
+    # the attempt read once, locked as it is read (no second SELECT … FOR UPDATE); no profile
+    # SELECT and no Result lookup before the INSERT (the attempt was open: it has none)
+    assert sum(1 for s in upper if s.startswith("SELECT QUIZ_ATTEMPT.")) == 1, "\n".join(sent)
+    assert not any(s.startswith(("SELECT CADRE_PROFILE", "SELECT RESULT")) for s in upper), "\n".join(sent)
+    assert len(sent) == 9, "\n".join(sent)
 
 
 def test_new_passwords_use_owasp_minimum_argon2_parameters():
@@ -137,3 +141,24 @@ def test_old_hash_is_upgraded_at_next_login(client, login_as, world, session):
     session.expire_all()
     stored = session.scalar(select(User.password_hash).where(User.id == user.id))
     assert "m=19456,t=2,p=1" in stored
+
+
+def test_attempt_page_reads_the_answers_once(client, login_as, world, quiz, statements):
+    login_as(world.users["learner"])
+    public_id = _start(client, quiz)
+    response, sent = statements(lambda: client.get(f"/quizzes/attempts/{public_id}"))
+    assert response.status_code == 200
+    upper = [s.lstrip().upper() for s in sent]
+    # user, attempt, its slots with their versions, its answers (the question panel reuses them)
+    assert sum(1 for s in upper if s.startswith("SELECT QUIZ_ATTEMPT_ANSWER")) == 1, "\n".join(sent)
+    assert len(sent) == 4, "\n".join(sent)
+
+
+def test_quiz_list_reads_the_enrollments_without_the_profile_first(client, login_as, world, quiz, statements):
+    login_as(world.users["learner"])
+    response, sent = statements(lambda: client.get("/quizzes"))
+    assert response.status_code == 200 and quiz.title in response.get_data(as_text=True)
+    upper = [s.lstrip().upper() for s in sent]
+    # user, quizzes, attempts, overrides, program codes, enrollments joined to the user's profile
+    assert not any(s.startswith("SELECT CADRE_PROFILE") for s in upper), "\n".join(sent)
+    assert len(sent) == 6, "\n".join(sent)
