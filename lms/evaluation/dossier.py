@@ -10,6 +10,8 @@ from collections import defaultdict
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -58,7 +60,15 @@ def time_in_title(since: dt.date | None, today: dt.date) -> str | None:
         return None
     months = (today.year - since.year) * 12 + today.month - since.month - (today.day < since.day)
     years, months = divmod(max(months, 0), 12)
-    return f"{years} năm {months} tháng" if years else f"{months} tháng"
+    return duration_text(years, months)
+
+
+def duration_text(years: int, months: int) -> str:
+    """ "5 năm 5 tháng" / "5 years 5 months", "1 year 0 months", "7 tháng" / "7 months"."""
+    month_text = ngettext("%(num)d tháng", "%(num)d tháng", months)
+    if not years:
+        return month_text
+    return _("%(years)s %(months)s", years=ngettext("%(num)d năm", "%(num)d năm", years), months=month_text)
 
 
 def _scenario_steps(details: Any) -> list[dict]:
