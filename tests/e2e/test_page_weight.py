@@ -1,8 +1,8 @@
-"""Light pages for exam day: the learner's quiz attempt page transfers less than 60 KB (HTML + CSS
-+ JS, uncompressed, cache off). A topic page's CSS and JS stay under 35 KB uncompressed and the whole
-page under 80 KB: most of it is the lesson text the learner came for (2,600–4,400 words; about a
-third of that once gzipped, which the app does by default and nginx in production). Neither page
-requests anything outside the app.
+"""Light pages for exam day: the learner's quiz attempt page is less than 60 KB (HTML + CSS + JS,
+uncompressed, cache off). A topic page's CSS and JS stay under 35 KB uncompressed and the whole
+page under 80 KB: most of it is the lesson text the learner came for (2,600–4,400 words). On the
+wire (bytes Chromium received, compression as the app serves it by default and nginx in
+production) both pages transfer less than 60 KB. Neither page requests anything outside the app.
 
 Also measured, never asserted (no timed assertions): the time until the quiz page is usable
 (DOMContentLoaded and the first question visible) on an emulated slow 3G line (400 ms latency,
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LOCAL_HOST
+from tests.e2e.conftest import LOCAL_HOST, VIEWPORT
 from tests.e2e.helpers import login
 from tests.e2e.quiz_flow_helpers import quiz_public_id, quiz_title
 
@@ -30,8 +30,9 @@ CHROME_BUDGET = 35 * 1024
 SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
 
 
-def _weigh(page: Page, url: str) -> tuple[int, dict[str, int]]:
-    """Load url with the cache off; every response's body size, by URL."""
+def _weigh(page: Page, url: str, wire: dict[str, int] | None = None) -> tuple[int, dict[str, int]]:
+    """Load url with the cache off; every response's body size, by URL. With `wire`, also the bytes
+    received for each response (headers and body as sent, compressed or not), by URL."""
     sizes: dict[str, int] = {}
 
     def on_response(response) -> None:
@@ -43,11 +44,19 @@ def _weigh(page: Page, url: str) -> tuple[int, dict[str, int]]:
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    def on_finished(request) -> None:
+        received = request.sizes()
+        wire[request.url] = received["responseHeadersSize"] + received["responseBodySize"]
+
+    if wire is not None:
+        page.on("requestfinished", on_finished)
     page.on("response", on_response)
     try:
         page.goto(url, wait_until="load")
     finally:
         page.remove_listener("response", on_response)
+        if wire is not None:
+            page.remove_listener("requestfinished", on_finished)
         cdp.detach()
     return sum(sizes.values()), sizes
 
@@ -81,20 +90,46 @@ def _open_attempt(page: Page, live_server: str) -> str:
     return page.url
 
 
-def test_quiz_attempt_page_is_light_and_local(page, live_server):
+@pytest.fixture()
+def wire_page(browser, live_server):
+    """A page like the suite's, with the service worker blocked: bytes a service worker answers
+    from its cache never cross the network, and Chromium counts none for them."""
+    context = browser.new_context(
+        viewport=VIEWPORT, device_scale_factor=1, locale="vi-VN", is_mobile=True, has_touch=True,
+        service_workers="block",
+    )
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def _check_wire(wire: dict[str, int], what: str) -> None:
+    total = sum(wire.values())
+    print(f"{what} on the wire: {total} bytes in {len(wire)} responses")
+    assert wire, f"{what}: no response was counted"
+    assert total < BUDGET, f"{what} transfers {total} bytes on the wire (budget {BUDGET})"
+
+
+def test_quiz_attempt_page_is_light_and_local(wire_page, live_server):
+    page = wire_page
     url = _open_attempt(page, live_server)
-    total, sizes = _weigh(page, url)
+    wire: dict[str, int] = {}
+    total, sizes = _weigh(page, url, wire)
     _check(total, sizes, "quiz attempt page")
+    _check_wire(wire, "quiz attempt page")
 
 
-def test_topic_page_is_light_and_local(page, live_server):
+def test_topic_page_is_light_and_local(wire_page, live_server):
+    page = wire_page
     login(page, live_server, "hocvien", "HV@TanLap-2026")
     page.goto(f"{live_server}/my/training")
     link = page.locator("main a[href*='/my/topics/']").first
     href = link.get_attribute("href")
     assert href, "the demo learner has no topic to open"
-    total, sizes = _weigh(page, live_server + href.split("#")[0] if href.startswith("/") else href)
+    wire: dict[str, int] = {}
+    total, sizes = _weigh(page, live_server + href.split("#")[0] if href.startswith("/") else href, wire)
     _check(total, sizes, "topic page", TOPIC_BUDGET)
+    _check_wire(wire, "topic page")
     chrome = {u: n for u, n in sizes.items() if "/static/" in u}
     _check(sum(chrome.values()), chrome, "topic page's CSS, JS and icons", CHROME_BUDGET)
 
