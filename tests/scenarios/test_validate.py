@@ -169,3 +169,24 @@ def test_graph_available_choices():
     graph = Graph(checked.document)
     assert [i for i, _ in graph.available("d2", {"trust": 1})] == [0, 1]
     assert [i for i, _ in graph.available("d2", {"trust": -1})] == [1, 2]
+
+
+def test_messages_follow_the_language_of_the_request(app):
+    """The browser editor shows the validator's messages in the person's language; the CLI (no
+    request) keeps the Vietnamese source."""
+    from flask_babel import force_locale
+
+    unknown_key = SMALL.replace('    title: "D"', '    title: "D"\n    choises: []')
+    no_start = SMALL.replace("start: s1", "start: zz")
+    cases = [
+        (unknown_key, "nút d1: khóa 'choises' không có trong định dạng", "node d1: unknown key 'choises'"),
+        (no_start, "nút bắt đầu 'zz' không tồn tại", "start node 'zz' does not exist"),
+    ]
+    for text, vietnamese, english in cases:
+        assert [p.message for p in validate_text(text).problems] == [vietnamese]
+        with app.test_request_context():
+            assert [p.message for p in validate_text(text).problems] == [vietnamese]
+            with force_locale("en"):
+                assert [p.message for p in validate_text(text).problems] == [english]
+    with app.test_request_context(), force_locale("en"):
+        assert str(validate_file(DATA / "none.yaml").problems[0]).endswith(":0: file not found")
