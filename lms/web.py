@@ -36,7 +36,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from lms import assets, form_errors, wire
+from lms import assets, form_errors, plurals, wire
 from lms.auth import permissions
 from lms.auth.permissions import LOGIN, PUBLIC, can, password_change_redirect, requires
 from lms.db import db
@@ -100,7 +100,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, LANGUAGES=LANGUAGES, current_locale=select_locale)
     form_errors.init_app(app)
     app.jinja_env.filters.update(
-        vndate=_vndate, vndatetime=_vndatetime, vnnumber=_vnnumber, vnpercent=_vnpercent
+        vndate=_vndate, vndatetime=_vndatetime, vnnumber=_vnnumber, vnpercent=_vnpercent, plural=plurals.count
     )
     app.register_blueprint(core)
     _ = permissions  # the foundation's rules; features register theirs on import

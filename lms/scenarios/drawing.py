@@ -25,8 +25,10 @@ from urllib.parse import quote
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 
+from lms import plurals
 from lms.scenarios import svgclean
 from lms.scenarios.graph import Graph, depths, targets
 
@@ -101,7 +103,11 @@ class EdgeRow:
         if self.label:
             text += f": {self.label}"
         if self.points is not None:
-            text += " (" + _("%(n)s điểm", n=f"{self.points:g}") + ")"
+            text += (
+                " ("
+                + ngettext("%(p)s điểm", "%(p)s điểm", plurals.count(self.points), p=f"{self.points:g}")
+                + ")"
+            )
         if self.when:
             text += " [" + _("khi %(c)s", c=self.when) + "]"
         return text
@@ -254,7 +260,11 @@ def dot_source(drawing: Drawing) -> str:
     for j, edge in enumerate(drawing.edges):
         attrs = [f"id={dot_string(f'sge{j}')}"]
         if edge.label:
-            text = edge.label + (f" ({edge.points:g}đ)" if edge.points is not None else "")
+            text = edge.label + (
+                " (" + ngettext("%(p)sđ", "%(p)sđ", plurals.count(edge.points), p=f"{edge.points:g}") + ")"
+                if edge.points is not None
+                else ""
+            )
             if edge.when:
                 text += " [" + _("khi %(c)s", c=edge.when) + "]"
             attrs.append(f"label={dot_string(_wrapped(text, EDGE_WIDTH, EDGE_LINES))}")
