@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,21 @@ DEFAULT_WEIGHTS = {
 }
 DEFAULT_BANDS = [["Xuất sắc", 9.0], ["Giỏi", 8.0], ["Khá", 7.0], ["Trung bình", 5.0], ["Không đạt", 0.0]]
 FAIL_BAND = "Không đạt"
+# A record stores its band's name as the scheme wrote it; the default names are shown in the
+# reader's language, a name a board chose itself as written.
+BAND_LABELS = {
+    "Xuất sắc": _l("Xuất sắc"),
+    "Giỏi": _l("Giỏi"),
+    "Khá": _l("Khá"),
+    "Trung bình": _l("Trung bình"),
+    "Không đạt": _l("Không đạt"),
+}
+
+
+def band_label(name: str | None) -> str:
+    return str(BAND_LABELS.get(name, name)) if name else ""
+
+
 RULE_CONDITIONS = {
     "exit_failed": "Kiểm tra đầu ra không đạt",
     "total_min": "Điểm tổng hợp từ … trở lên",

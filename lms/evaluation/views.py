@@ -34,6 +34,14 @@ def component_name_filter(code: str) -> str:
     return str(COMPONENT_NAMES.get(code, code))
 
 
+@bp.app_template_filter("band")
+def band_filter(name: str | None) -> str:
+    """A band's name: the default bands in the reader's language, a board's own as written."""
+    from lms.evaluation.schemes import band_label
+
+    return band_label(name)
+
+
 @bp.app_template_filter("score")
 def score_filter(value, signed: bool = False) -> str:
     """A score kept as text in JSON ("7.50") shown the request's way ("7,50"; "+1,50"): the

@@ -23,9 +23,9 @@ import textwrap
 from collections.abc import Callable
 from urllib.parse import quote
 
+from flask_babel import LazyString, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from markupsafe import Markup
 
 from lms import plurals
@@ -33,7 +33,8 @@ from lms.scenarios import svgclean
 from lms.scenarios.graph import Graph, depths, targets
 
 KIND_LABELS = {
-    "situation": _l("Tình huống"),
+    # "Tình huống" is also the Scenarios section ("Scenarios"); as a kind of node it is a situation
+    "situation": LazyString(lambda: pgettext("kiểu nút", "Tình huống")),
     "decision": _l("Quyết định"),
     "response": _l("Trả lời viết"),
     "ending": _l("Kết thúc"),
