@@ -19,6 +19,7 @@ import io
 import unicodedata
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
@@ -81,7 +82,7 @@ def parse_date(text: str) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"ngày “{text}” không hợp lệ (dùng YYYY-MM-DD hoặc DD/MM/YYYY)")
+    raise ValueError(_("ngày “%(text)s” không hợp lệ (dùng YYYY-MM-DD hoặc DD/MM/YYYY)", text=text))
 
 
 def read_rows(raw: bytes, path: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:

@@ -7,6 +7,7 @@ import datetime as dt
 from importlib import resources
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -205,7 +206,7 @@ def create_profile(
     qualifications: list[tuple[QualificationLevel, str | None, dt.date | None]] = (),
 ) -> CadreProfile:
     if not full_name.strip():
-        raise LmsError("Cần nhập họ và tên.")
+        raise LmsError(_("Cần nhập họ và tên."))
     profile = CadreProfile(
         birth_year=birth_year,
         gender=gender,
@@ -245,7 +246,7 @@ def get_profile(session: Session, public_id: str) -> CadreProfile:
         .options(selectinload(CadreProfile.qualifications))
     )
     if profile is None:
-        raise NotFound("Không tìm thấy hồ sơ cán bộ.")
+        raise NotFound(_("Không tìm thấy hồ sơ cán bộ."))
     return profile
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -207,5 +208,5 @@ def _wf_state(scenario: Scenario) -> dict:
 def get_scenario(session: Session, public_id: str) -> Scenario:
     scenario = session.scalar(select(Scenario).where(Scenario.public_id == public_id))
     if scenario is None:
-        raise NotFound("Không tìm thấy tình huống.")
+        raise NotFound(_("Không tìm thấy tình huống."))
     return scenario

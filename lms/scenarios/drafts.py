@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -61,9 +62,9 @@ def draft_of(session: Session, run: ScenarioRun, node_id: str) -> ScenarioDraft 
 
 def _writable_node(run: ScenarioRun, node_id: str) -> None:
     if not run.in_progress:
-        raise Conflict("Lượt làm này đã kết thúc; bản nháp không còn được lưu.")
+        raise Conflict(_("Lượt làm này đã kết thúc; bản nháp không còn được lưu."))
     if node_id != run.current_node or Graph(run.scenario.doc).node(run.current_node)["kind"] != "response":
-        raise Conflict("Bước này đã qua; vui lòng tải lại trang để làm tiếp.")
+        raise Conflict(_("Bước này đã qua; vui lòng tải lại trang để làm tiếp."))
 
 
 def save_draft(
