@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from lms.evaluation import inputs
 from lms.evaluation.models import COMPONENT_LABELS, DECISION_LABELS, EvaluationRecord, EvaluationSnapshot
+from lms.evaluation.reasons import reason_text
 from lms.evaluation.services import decisions_for, limit_warning
 from lms.org.models import (
     GENDER_LABELS,
@@ -257,7 +258,7 @@ def dossier_xlsx(data: dict) -> bytes:
                 score_status(r),
                 "" if r.provisional else (r.band or ""),
                 "Có" if r.certificate else "Không",
-                r.certificate_reason or "",
+                reason_text(r.certificate_reason),
                 gains_text(r.gains_data, data["names"]["programs"]),
                 local_time(r.finalized_at) or "Đang tính",
                 local_time(r.computed_at),

@@ -42,6 +42,14 @@ def band_filter(name: str | None) -> str:
     return band_label(name)
 
 
+@bp.app_template_filter("certificate_reason")
+def certificate_reason_filter(stored: str | None) -> str:
+    """Why a certificate is refused, in the reader's language (stored in Vietnamese)."""
+    from lms.evaluation.reasons import reason_text
+
+    return reason_text(stored)
+
+
 @bp.app_template_filter("score")
 def score_filter(value, signed: bool = False) -> str:
     """A score kept as text in JSON ("7.50") shown the request's way ("7,50"; "+1,50"): the
