@@ -15,17 +15,9 @@ from lms.auth.permissions import requires
 from lms.db import db
 from lms.errors import LmsError
 from lms.evaluation import inputs, services
-from lms.evaluation.blueprint import (
-    _load_profile,
-    bp,
-)
-from lms.evaluation.forms import (
-    AssessmentForm,
-)
-from lms.evaluation.models import (
-    ASSESSMENT_KIND_LABELS,
-    Assessment,
-)
+from lms.evaluation.blueprint import _load_profile, bp
+from lms.evaluation.forms import AssessmentForm
+from lms.evaluation.models import ASSESSMENT_KIND_LABELS, Assessment
 
 # --- instructor assessments ----------------------------------------------------------------
 

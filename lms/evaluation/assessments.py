@@ -12,10 +12,7 @@ from sqlalchemy.orm import Session
 from lms import audit
 from lms.db import utcnow
 from lms.errors import LmsError
-from lms.evaluation.models import (
-    Assessment,
-    AssessmentKind,
-)
+from lms.evaluation.models import Assessment, AssessmentKind
 from lms.evaluation.numbers import _number, q2
 from lms.evaluation.records import recompute
 from lms.org.models import CadreProfile

@@ -12,10 +12,7 @@ from sqlalchemy import select
 
 from lms.auth.permissions import authorize, unit_scope
 from lms.db import db
-from lms.org.models import (
-    CadreProfile,
-    Unit,
-)
+from lms.org.models import CadreProfile, Unit
 from lms.org.services import get_profile
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")

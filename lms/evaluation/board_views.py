@@ -29,14 +29,8 @@ from lms.evaluation.blueprint import (
 )
 from lms.evaluation.board import BoardFilters, board_count, board_query, with_records_in
 from lms.evaluation.dossier import dossier_data, dossier_xlsx
-from lms.evaluation.forms import (
-    BoardFilterForm,
-    DecisionForm,
-)
-from lms.evaluation.models import (
-    DECISION_LABELS,
-    EvaluationRecord,
-)
+from lms.evaluation.forms import BoardFilterForm, DecisionForm
+from lms.evaluation.models import DECISION_LABELS, EvaluationRecord
 from lms.evaluation.schemes import band_label
 from lms.org.models import (
     GENDER_LABELS,

@@ -13,11 +13,7 @@ from sqlalchemy.orm import Session
 from lms import audit
 from lms.db import utcnow
 from lms.errors import Conflict, LmsError
-from lms.evaluation.models import (
-    EvaluationRecord,
-    EvaluationSnapshot,
-    dumps,
-)
+from lms.evaluation.models import EvaluationRecord, EvaluationSnapshot, dumps
 from lms.evaluation.records import _inputs, _source, pairs_to_evaluate, recompute
 
 MIN_CORRECTION_REASON = 10

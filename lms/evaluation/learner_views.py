@@ -13,15 +13,9 @@ from sqlalchemy import select
 from lms.auth.permissions import authorize, requires
 from lms.db import db
 from lms.evaluation import services
-from lms.evaluation.blueprint import (
-    bp,
-)
-from lms.evaluation.models import (
-    EvaluationRecord,
-)
-from lms.org.models import (
-    CadreProfile,
-)
+from lms.evaluation.blueprint import bp
+from lms.evaluation.models import EvaluationRecord
+from lms.org.models import CadreProfile
 
 # --- post-training survey ------------------------------------------------------------------
 

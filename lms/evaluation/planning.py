@@ -13,13 +13,7 @@ from sqlalchemy.orm import Session
 from lms import audit
 from lms.db import utcnow
 from lms.errors import LmsError
-from lms.evaluation.models import (
-    DECISION_STATUS,
-    Decision,
-    EvaluationRecord,
-    PlanningDecision,
-    PlanningLimit,
-)
+from lms.evaluation.models import DECISION_STATUS, Decision, EvaluationRecord, PlanningDecision, PlanningLimit
 from lms.org.models import CadreProfile, PlanningStatus, Unit
 
 MIN_DECISION_REASON = 20

@@ -14,22 +14,10 @@ from sqlalchemy import select
 from lms.auth.permissions import authorize, can, requires, unit_scope
 from lms.db import db
 from lms.evaluation import inputs, services
-from lms.evaluation.blueprint import (
-    bp,
-)
-from lms.evaluation.forms import (
-    CorrectionForm,
-    FinalizeForm,
-)
-from lms.evaluation.models import (
-    COMPONENTS,
-    EvaluationRecord,
-    EvaluationSnapshot,
-)
-from lms.org.models import (
-    CadreProfile,
-    Unit,
-)
+from lms.evaluation.blueprint import bp
+from lms.evaluation.forms import CorrectionForm, FinalizeForm
+from lms.evaluation.models import COMPONENTS, EvaluationRecord, EvaluationSnapshot
+from lms.org.models import CadreProfile, Unit
 
 # --- records, finalization, corrections -----------------------------------------------------
 

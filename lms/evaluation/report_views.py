@@ -13,17 +13,8 @@ from wtforms import SelectChoice
 from lms import audit
 from lms.auth.permissions import authorize, requires
 from lms.db import db
-from lms.evaluation.blueprint import (
-    XLSX,
-    _download,
-    _today,
-    bp,
-    indent,
-    scoped_units,
-)
-from lms.org.models import (
-    Unit,
-)
+from lms.evaluation.blueprint import XLSX, _download, _today, bp, indent, scoped_units
+from lms.org.models import Unit
 from lms.web import checked_filters
 
 # --- reports -------------------------------------------------------------------------------
@@ -59,7 +50,7 @@ def reports():
     cadres = stats.cadre_count(db.read_session, unit)
     inline = cadres <= int(current_app.config["LMS_REPORT_INLINE_MAX_CADRES"])
     # a province takes 11-16 s: above the limit the tables come only from a job (lms/jobs)
-    tables = stats.build(db.read_session, unit, year_from, year_to)  # the replica, if any if inline else []
+    tables = stats.build(db.read_session, unit, year_from, year_to) if inline else []  # the replica, if any
     job_form = ReportJobForm(unit_id=unit.id, year_from=year_from, year_to=year_to, fmt="xlsx")
     return render_template(
         "evaluation/reports.html",

@@ -14,12 +14,8 @@ from lms.auth.permissions import requires
 from lms.db import db
 from lms.errors import LmsError
 from lms.evaluation import services
-from lms.evaluation.blueprint import (
-    bp,
-)
-from lms.evaluation.forms import (
-    SchemeForm,
-)
+from lms.evaluation.blueprint import bp
+from lms.evaluation.forms import SchemeForm
 from lms.evaluation.models import (
     COMPONENT_NAMES,
     COMPONENTS,

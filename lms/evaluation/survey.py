@@ -11,10 +11,7 @@ from sqlalchemy.orm import Session
 from lms.db import utcnow
 from lms.errors import Conflict, Forbidden, LmsError
 from lms.evaluation import inputs
-from lms.evaluation.models import (
-    Improvement,
-    SurveyResponse,
-)
+from lms.evaluation.models import Improvement, SurveyResponse
 from lms.org.models import CadreProfile
 from lms.results.models import Result
 

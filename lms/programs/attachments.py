@@ -17,10 +17,7 @@ from sqlalchemy.orm import Session
 
 from lms import audit
 from lms.errors import Conflict, LmsError
-from lms.programs.models import (
-    Attachment,
-    TopicVersion,
-)
+from lms.programs.models import Attachment, TopicVersion
 
 # --- attachments ----------------------------------------------------------------------------
 

@@ -15,13 +15,7 @@ from sqlalchemy.orm import Session
 
 from lms import audit, events
 from lms.errors import LmsError, NotFound
-from lms.programs.models import (
-    Attendance,
-    AttendanceStatus,
-    Cohort,
-    CohortSession,
-    Enrollment,
-)
+from lms.programs.models import Attendance, AttendanceStatus, Cohort, CohortSession, Enrollment
 
 
 def attendance_map(session: Session, cohort: Cohort) -> dict[tuple[int, int], AttendanceStatus]:

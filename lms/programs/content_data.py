@@ -13,10 +13,7 @@ import re
 from typing import Any
 
 from lms.errors import FileProblem
-from lms.programs.models import (
-    Program,
-    TopicVersion,
-)
+from lms.programs.models import Program, TopicVersion
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 EVALUATION_WEIGHTS = ("entrance", "exit", "scenarios", "assessment")

@@ -14,11 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.programs import frame
-from lms.programs.models import (
-    Program,
-    Topic,
-    TopicVersion,
-)
+from lms.programs.models import Program, Topic, TopicVersion
 
 # --- export ---------------------------------------------------------------------------------
 

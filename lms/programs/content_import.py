@@ -28,15 +28,7 @@ from lms.programs.content_data import (
     version_canonical,
 )
 from lms.programs.content_parse import read_files
-from lms.programs.models import (
-    Lesson,
-    Program,
-    ProgramTopic,
-    Topic,
-    TopicKind,
-    TopicVersion,
-    VersionStatus,
-)
+from lms.programs.models import Lesson, Program, ProgramTopic, Topic, TopicKind, TopicVersion, VersionStatus
 from lms.sanitize import markdown_to_html
 
 

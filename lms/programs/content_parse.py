@@ -15,10 +15,7 @@ from lms.errors import FileProblem
 from lms.programs import frame
 from lms.programs.content_data import EVALUATION_WEIGHTS, Parsed, ProgramData, TopicData
 from lms.programs.content_yaml import _Reader
-from lms.programs.models import (
-    FIELDS,
-    TopicKind,
-)
+from lms.programs.models import FIELDS, TopicKind
 from lms.sanitize import markdown_to_html
 
 # --- topics ---------------------------------------------------------------------------------

@@ -16,11 +16,7 @@ from lms import audit
 from lms.errors import Conflict, LmsError, NotFound
 from lms.org.models import TargetGroup, Title
 from lms.programs.content_files import SLUG
-from lms.programs.models import (
-    Program,
-    ProgramTopic,
-    Topic,
-)
+from lms.programs.models import Program, ProgramTopic, Topic
 
 # --- programs -------------------------------------------------------------------------------
 

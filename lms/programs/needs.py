@@ -15,9 +15,7 @@ from sqlalchemy.orm import Session
 from lms import audit
 from lms.errors import LmsError
 from lms.org.models import Title, Unit
-from lms.programs.models import (
-    TrainingNeed,
-)
+from lms.programs.models import TrainingNeed
 
 # --- training needs -------------------------------------------------------------------------
 

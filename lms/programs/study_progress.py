@@ -16,15 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms.errors import Forbidden
 from lms.org.models import CadreProfile
-from lms.programs.models import (
-    Cohort,
-    Enrollment,
-    Program,
-    ProgramTopic,
-    Topic,
-    TopicProgress,
-    TopicVersion,
-)
+from lms.programs.models import Cohort, Enrollment, Program, ProgramTopic, Topic, TopicProgress, TopicVersion
 
 BEACON_CAP_SECONDS = 120
 

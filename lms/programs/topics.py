@@ -18,15 +18,7 @@ from lms.errors import Conflict, LmsError, NotFound
 from lms.org.models import TargetGroup
 from lms.programs.content_files import SLUG, version_canonical
 from lms.programs.diff import VersionDiff, diff_versions
-from lms.programs.models import (
-    FIELDS,
-    Attachment,
-    Lesson,
-    Topic,
-    TopicKind,
-    TopicVersion,
-    VersionStatus,
-)
+from lms.programs.models import FIELDS, Attachment, Lesson, Topic, TopicKind, TopicVersion, VersionStatus
 from lms.sanitize import markdown_to_html
 
 # --- topics: authoring and approval ---------------------------------------------------------

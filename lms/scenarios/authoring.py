@@ -27,11 +27,7 @@ from lms.scenarios.documents import (
     render_document,
 )
 from lms.scenarios.editor import META_KEYS
-from lms.scenarios.models import (
-    Scenario,
-    ScenarioRun,
-    ScenarioStatus,
-)
+from lms.scenarios.models import Scenario, ScenarioRun, ScenarioStatus
 from lms.scenarios.validate import Checked, validate_text
 
 WORKING = (ScenarioStatus.draft, ScenarioStatus.submitted, ScenarioStatus.returned, ScenarioStatus.approved)

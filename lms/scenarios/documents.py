@@ -19,10 +19,7 @@ from lms import audit
 from lms.errors import FileProblem, InvalidFile, NotFound
 from lms.org.models import Unit
 from lms.sanitize import markdown_to_html
-from lms.scenarios.models import (
-    Scenario,
-    ScenarioStatus,
-)
+from lms.scenarios.models import Scenario, ScenarioStatus
 from lms.scenarios.validate import Checked, validate_file, validate_text
 
 MARKDOWN_FIELDS = ("text", "prompt", "model_answer", "outcome", "commentary")

@@ -17,12 +17,7 @@ from lms.errors import Conflict, Forbidden, LmsError, NotFound
 from lms.org.models import Unit
 from lms.scenarios.documents import _dec
 from lms.scenarios.graph import Graph
-from lms.scenarios.models import (
-    RunMode,
-    RunStatus,
-    ScenarioResponse,
-    ScenarioRun,
-)
+from lms.scenarios.models import RunMode, RunStatus, ScenarioResponse, ScenarioRun
 from lms.scenarios.runs import _score_run, sync_result
 
 # --- rubric grading -------------------------------------------------------------------------

@@ -283,6 +283,7 @@ def test_big_scope_shows_no_tables_inline(jobs_app, client, world, app):
     try:
         page = client.get(f"/evaluation/reports?unit_id={world.province.id}").get_data(as_text=True)
         assert "các bảng không hiện ngay" in page and "Tạo báo cáo Excel cho toàn bộ phạm vi" in page
+        assert '<section class="report"' not in page  # the 11-16 s of a province are not spent here
         export = client.get(f"/evaluation/reports/export.xlsx?unit_id={world.province.id}")
         assert export.status_code == 302
     finally:
