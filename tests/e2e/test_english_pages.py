@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import check_axe, check_phone_layout, login, logout, screenshot
+from tests.e2e.helpers import check_axe, check_phone_layout, login, screenshot
 from tests.test_every_page_both_languages import leftovers
 
 pytestmark = pytest.mark.e2e
@@ -55,4 +55,3 @@ def test_instructor_pages_in_english(page, live_server):
     assert "Single choice" in text and "True/False" in text and "Một lựa chọn đúng" not in text
     check_axe(page)
     screenshot(page, "question-types-en-phone")
-    logout(page)
