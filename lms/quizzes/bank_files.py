@@ -88,7 +88,17 @@ def preview(filename: str, text: str, fmt: str | None, skip_unsupported: bool) -
         seen[item.code] = seen.get(item.code, 0) + 1
     for code, n in seen.items():
         if n > 1:
-            problems.append(FileProblem(name, 0, f"mã câu hỏi {code!r} xuất hiện {n} lần"))
+            problems.append(
+                FileProblem(
+                    name,
+                    0,
+                    _(
+                        "mã câu hỏi %(code)s xuất hiện %(n)s lần",
+                        code=repr(code),
+                        n=n,
+                    ),
+                )
+            )
     return Preview(name, chosen, text, items, problems, skipped)
 
 
