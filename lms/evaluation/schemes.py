@@ -49,6 +49,16 @@ def band_label(name: str | None) -> str:
     return str(BAND_LABELS.get(name, name)) if name else ""
 
 
+# Notes the system writes on a scheme version (stored in Vietnamese; "content import" by older code)
+IMPORT_NOTE = "nhập từ nội dung"
+SYSTEM_NOTES = {IMPORT_NOTE: _l("nhập từ nội dung"), "content import": _l("nhập từ nội dung")}
+
+
+def note_text(note: str | None) -> str:
+    """A scheme version's note: the system's own in the reader's language, a person's as written."""
+    return str(SYSTEM_NOTES.get(note, note)) if note else ""
+
+
 RULE_CONDITIONS = {
     "exit_failed": "Kiểm tra đầu ra không đạt",
     "total_min": "Điểm tổng hợp từ … trở lên",

@@ -50,6 +50,13 @@ def certificate_reason_filter(stored: str | None) -> str:
     return reason_text(stored)
 
 
+@bp.app_template_filter("scheme_note")
+def scheme_note_filter(note: str | None) -> str:
+    from lms.evaluation.schemes import note_text
+
+    return note_text(note)
+
+
 @bp.app_template_filter("score")
 def score_filter(value, signed: bool = False) -> str:
     """A score kept as text in JSON ("7.50") shown the request's way ("7,50"; "+1,50"): the

@@ -31,3 +31,15 @@ def test_shown_in_both_languages(app):
             # what no rule wrote (simulated data, an old text) is shown as stored
             assert why.reason_text("Dữ liệu mô phỏng") == "Dữ liệu mô phỏng"
             assert why.reason_text(None) == ""
+
+
+def test_system_notes_on_scheme_versions_in_both_languages(app):
+    from lms.evaluation.schemes import IMPORT_NOTE, note_text
+
+    with app.test_request_context():
+        assert note_text(IMPORT_NOTE) == "nhập từ nội dung"
+        with force_locale("en"):
+            assert note_text(IMPORT_NOTE) == "imported from content"
+            assert note_text("content import") == "imported from content"  # written by older code
+            assert note_text("Theo Kế hoạch 12/KH-BTC") == "Theo Kế hoạch 12/KH-BTC"  # a person's note
+            assert note_text(None) == ""
