@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -47,11 +48,14 @@ def too_long_message(text: str) -> str | None:
     length = len(text)
     if length <= MAX_ANSWER:
         return None
-    return (
-        f"Câu trả lời dài {length:,} ký tự, quá giới hạn {MAX_ANSWER:,} ký tự: chưa gửi. "
-        f"Vui lòng rút gọn {length - MAX_ANSWER:,} ký tự rồi gửi lại; "
-        "phần đồng chí đã viết vẫn còn nguyên trong ô dưới đây."
-    ).replace(",", ".")
+    return _(
+        "Câu trả lời dài %(length)s ký tự, quá giới hạn %(limit)s ký tự: chưa gửi. "
+        "Vui lòng rút gọn %(over)s ký tự rồi gửi lại; "
+        "phần đồng chí đã viết vẫn còn nguyên trong ô dưới đây.",
+        length=format_decimal(length),
+        limit=format_decimal(MAX_ANSWER),
+        over=format_decimal(length - MAX_ANSWER),
+    )
 
 
 def draft_of(session: Session, run: ScenarioRun, node_id: str) -> ScenarioDraft | None:
