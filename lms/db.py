@@ -14,13 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from lms.errors import NotFound
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -57,6 +59,21 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+Row = TypeVar("Row")
+
+
+def get_by_public_id(
+    session: Session, model: type[Row], public_id: str, not_found: str, *options: Any
+) -> Row:
+    """The row of ``model`` whose ``public_id`` (the id URLs carry) is this one, loaded with the
+    loader ``options`` given (``selectinload(...)``); ``NotFound`` with the caller's message
+    (naming what is missing) when there is none."""
+    row = session.scalar(select(model).where(model.public_id == public_id).options(*options))
+    if row is None:
+        raise NotFound(not_found)
+    return row
 
 
 def fold_key(text: str) -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 import decimal
 import functools
 import logging
+import re
 import time
 import unicodedata
 from urllib.parse import urlsplit
@@ -100,7 +101,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, LANGUAGES=LANGUAGES, current_locale=select_locale)
     form_errors.init_app(app)
     app.jinja_env.filters.update(
-        vndate=_vndate, vndatetime=_vndatetime, vnnumber=_vnnumber, vnpercent=_vnpercent, plural=plurals.count
+        vndate=_vndate,
+        vndatetime=_vndatetime,
+        vnnumber=_vnnumber,
+        vnpercent=_vnpercent,
+        vnpercent_text=_vnpercent_text,
+        plural=plurals.count,
     )
     app.register_blueprint(core)
     _ = permissions  # the foundation's rules; features register theirs on import
@@ -297,6 +303,17 @@ def _vnpercent(value, places: int = 1) -> str:
     locale = str(get_locale() or "vi")
     text = babel_format_decimal(value, format="#,##0." + "#" * places if places else "#,##0", locale=locale)
     return f"{text}\u00a0%" if locale.startswith("vi") else f"{text}%"
+
+
+_TIGHT_PERCENT = re.compile(r"(\d)\s?%")
+
+
+def _vnpercent_text(value: str | None) -> str:
+    """A sentence written by the code with "0% < 100%" in it (a certificate reason) read the
+    Vietnamese way, "0 % < 100 %"; other locales keep the text as it is."""
+    if not value or not str(get_locale() or "vi").startswith("vi"):
+        return value or ""
+    return _TIGHT_PERCENT.sub("\\1\u00a0%", value)
 
 
 @functools.lru_cache(maxsize=4096)

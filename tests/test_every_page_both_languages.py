@@ -265,7 +265,14 @@ def route_arguments(session) -> dict[str, dict]:
             args[endpoint] = {"public_id": topic.public_id}
     quiz = _first(session, select(Quiz).order_by(Quiz.id))
     if quiz:
-        for endpoint in ("quizzes.intro", "quizzes.manage_quiz", "quizzes.stats"):
+        for endpoint in (
+            "quizzes.intro",
+            "quizzes.manage_quiz",
+            "quizzes.stats",
+            "quizzes.builder_settings",
+            "quizzes.builder_questions",
+            "quizzes.builder_preview",
+        ):
             args[endpoint] = {"public_id": quiz.public_id}
     attempt = _first(session, select(Attempt).where(Attempt.finished_at.is_not(None)).order_by(Attempt.id))
     if attempt:
@@ -276,6 +283,7 @@ def route_arguments(session) -> dict[str, dict]:
     if question:
         args["quizzes.edit_question"] = {"public_id": question.public_id}
         args["quizzes.edit_question_form"] = {"public_id": question.public_id}
+        args["quizzes.question_preview"] = {"public_id": question.public_id}
     args["quizzes.new_question"] = {"qtype": "multichoice"}
     scenario = _first(session, select(Scenario).order_by(Scenario.id))
     if scenario:

@@ -80,3 +80,26 @@ def program_name_filter(code: str | None) -> str:
     if titles is None:
         titles = g.program_titles = dict(db.session.execute(select(Program.code, Program.title)).all())
     return titles.get(code, code)
+
+
+@bp.app_template_filter("cohort_name")
+def cohort_name_filter(cohort_id: int | None) -> str:
+    """A cohort's title as its learners know it ("Lớp 1 — ..."), never its database id; one
+    query per request for the cohorts a page names."""
+    from flask import g
+    from flask_babel import gettext as _
+
+    from lms.evaluation import inputs
+
+    if cohort_id is None:
+        return "—"
+    titles = g.get("cohort_titles")
+    if titles is None:
+        titles = g.cohort_titles = {}
+    if cohort_id not in titles:
+        titles.update(
+            inputs.names_for(db.session, cohort_ids={cohort_id}, program_codes=set(), user_ids=set())[
+                "cohorts"
+            ]
+        )
+    return titles.get(cohort_id) or _("Lớp %(c)s", c=cohort_id)

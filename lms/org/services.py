@@ -12,7 +12,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms import audit
-from lms.errors import LmsError, NotFound
+from lms.db import get_by_public_id
+from lms.errors import LmsError
 from lms.org.models import (
     CadreProfile,
     CadreQualification,
@@ -240,14 +241,13 @@ def update_profile(session: Session, profile: CadreProfile, actor: Any, **change
 
 
 def get_profile(session: Session, public_id: str) -> CadreProfile:
-    profile = session.scalar(
-        select(CadreProfile)
-        .where(CadreProfile.public_id == public_id)
-        .options(selectinload(CadreProfile.qualifications))
+    return get_by_public_id(
+        session,
+        CadreProfile,
+        public_id,
+        _("Không tìm thấy hồ sơ cán bộ."),
+        selectinload(CadreProfile.qualifications),
     )
-    if profile is None:
-        raise NotFound(_("Không tìm thấy hồ sơ cán bộ."))
-    return profile
 
 
 def cadre_list_query(

@@ -17,7 +17,8 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms import audit, events
-from lms.errors import Conflict, LmsError, NotFound
+from lms.db import get_by_public_id
+from lms.errors import Conflict, LmsError
 from lms.org.models import CadreProfile, Unit
 from lms.programs.attendance import attendance_map
 from lms.programs.models import (
@@ -36,21 +37,18 @@ from lms.spreadsheet import safe_row
 
 
 def get_cohort(session: Session, public_id: str) -> Cohort:
-    cohort = session.scalar(
-        select(Cohort)
-        .where(Cohort.public_id == public_id)
-        .options(
-            selectinload(Cohort.sessions),
-            selectinload(Cohort.instructors),
-            selectinload(Cohort.program)
-            .selectinload(Program.items)
-            .selectinload(ProgramTopic.topic)
-            .selectinload(Topic.versions),
-        )
+    return get_by_public_id(
+        session,
+        Cohort,
+        public_id,
+        _("Không tìm thấy lớp bồi dưỡng."),
+        selectinload(Cohort.sessions),
+        selectinload(Cohort.instructors),
+        selectinload(Cohort.program)
+        .selectinload(Program.items)
+        .selectinload(ProgramTopic.topic)
+        .selectinload(Topic.versions),
     )
-    if cohort is None:
-        raise NotFound(_("Không tìm thấy lớp bồi dưỡng."))
-    return cohort
 
 
 def create_cohort(

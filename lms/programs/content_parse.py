@@ -46,12 +46,9 @@ def parse_topic(path: str, text: str, problems: list[FileProblem]) -> TopicData 
         return None
     front, body, _closing = parts
     count = len(problems)
-    root = reader.compose(front)
-    if root is None:
-        if len(problems) == count:
-            reader.problem(1, "phần đầu (front matter) trống")
-        return None
-    keys = reader.mapping(root, TOPIC_REQUIRED, TOPIC_ALLOWED, "phần đầu")
+    keys = reader.top_mapping(
+        front, TOPIC_REQUIRED, TOPIC_ALLOWED, "phần đầu", "phần đầu (front matter) trống"
+    )
     if keys is None:
         return None
     get = {k: node for k, (_line, node) in keys.items()}
@@ -144,12 +141,9 @@ GOAL_KEYS = {"knowledge", "skills", "attitude"}
 def parse_program(path: str, text: str, problems: list[FileProblem]) -> ProgramData | None:
     reader = _Reader(path, problems)
     count = len(problems)
-    root = reader.compose(text.lstrip("\ufeff"))
-    if root is None:
-        if len(problems) == count:
-            reader.problem(1, "tệp trống")
-        return None
-    keys = reader.mapping(root, PROGRAM_REQUIRED, PROGRAM_ALLOWED, "chương trình")
+    keys = reader.top_mapping(
+        text.lstrip("\ufeff"), PROGRAM_REQUIRED, PROGRAM_ALLOWED, "chương trình", "tệp trống"
+    )
     if keys is None:
         return None
     get = {k: node for k, (_line, node) in keys.items()}

@@ -66,6 +66,19 @@ class _Reader:
             self.problem(self.line(node), f"thiếu trường bắt buộc '{key}'")
         return found
 
+    def top_mapping(
+        self, text: str, required: set[str], allowed: set[str], what: str, empty: str
+    ) -> dict[str, tuple[int, yaml.Node]] | None:
+        """A file's (or front matter's) top-level mapping, as ``mapping`` gives it; None when the
+        YAML is invalid (reported by ``compose``), empty (reported as ``empty``) or no mapping."""
+        count = len(self.problems)
+        root = self.compose(text)
+        if root is None:
+            if len(self.problems) == count:
+                self.problem(1, empty)
+            return None
+        return self.mapping(root, required, allowed, what)
+
     def value(self, node: yaml.Node) -> Any:
         if node is None:
             return None

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms import audit
+from lms.db import get_by_public_id
 from lms.errors import Conflict, LmsError, NotFound
 from lms.org.models import TargetGroup
 from lms.programs.content_files import SLUG, version_canonical
@@ -25,17 +26,11 @@ from lms.sanitize import markdown_to_html
 
 
 def get_topic(session: Session, public_id: str) -> Topic:
-    topic = session.scalar(select(Topic).where(Topic.public_id == public_id))
-    if topic is None:
-        raise NotFound(_("Không tìm thấy chuyên đề."))
-    return topic
+    return get_by_public_id(session, Topic, public_id, _("Không tìm thấy chuyên đề."))
 
 
 def get_version(session: Session, public_id: str) -> TopicVersion:
-    version = session.scalar(select(TopicVersion).where(TopicVersion.public_id == public_id))
-    if version is None:
-        raise NotFound(_("Không tìm thấy phiên bản chuyên đề."))
-    return version
+    return get_by_public_id(session, TopicVersion, public_id, _("Không tìm thấy phiên bản chuyên đề."))
 
 
 def _check_topic_fields(fields: dict[str, Any]) -> None:

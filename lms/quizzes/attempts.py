@@ -117,6 +117,8 @@ def start_attempt(session: Session, user: User, quiz: Quiz, now: dt.datetime) ->
         )
     deadline = None
     quiz_slots = _quiz_slots(session, quiz)  # the paper's source, loaded before the INSERT
+    if not quiz_slots:  # a quiz the builder made, before its questions are added
+        raise Conflict(_("Bài kiểm tra này chưa có câu hỏi. Vui lòng quay lại sau."))
     if rules.time_limit_minutes:
         deadline = now + dt.timedelta(minutes=rules.time_limit_minutes)
     if rules.closes_at is not None:

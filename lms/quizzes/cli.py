@@ -23,22 +23,35 @@ def _files(path: str, suffix: str) -> list[Path]:
     return [target]
 
 
+def _counts_line(counts: dict[str, int]) -> str:
+    """What an import did, e.g. ``2 created, 1 unchanged`` (statuses in alphabetical order)."""
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to do"
+
+
+def _import_checked(session, items: list, dry_run: bool) -> None:
+    """Store questions that parsed without problems and print what was done; with --dry-run
+    write nothing (both import commands)."""
+    from lms.quizzes.importer import import_questions
+
+    if dry_run:
+        click.echo("dry run: nothing written")
+        return
+    counts = import_questions(session, items, None, utcnow())
+    session.commit()
+    click.echo(_counts_line(counts))
+
+
 @quizzes_cli.command("import-gift")
 @click.argument("path")
 @click.option("--dry-run", is_flag=True, help="Check the file only; write nothing.")
 def import_gift(path: str, dry_run: bool) -> None:
     """Import GIFT questions from FILE (or every .gift file in a folder)."""
-    from lms.quizzes.importer import import_questions, parse_gift_files
+    from lms.quizzes.importer import parse_gift_files
 
     session = db.new_session()
     try:
         items = parse_gift_files(_files(path, ".gift"))
-        if dry_run:
-            click.echo("dry run: nothing written")
-        else:
-            counts = import_questions(session, items, None, utcnow())
-            session.commit()
-            click.echo(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to do")
+        _import_checked(session, items, dry_run)
     except InvalidFile as exc:
         session.rollback()
         fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problems; nothing imported"])
@@ -101,7 +114,6 @@ def export_command(quiz_or_category: str, file: str, fmt: str) -> None:
 def import_command(path: str, fmt: str | None, dry_run: bool, skip_unsupported: bool) -> None:
     """Import questions from FILE (GIFT, Moodle XML or Aiken; or every such file in a folder)."""
     from lms.quizzes.formats import SUFFIXES, parse_files
-    from lms.quizzes.importer import import_questions
 
     target = Path(path)
     if target.is_dir():
@@ -114,12 +126,7 @@ def import_command(path: str, fmt: str | None, dry_run: bool, skip_unsupported: 
         items, skipped = parse_files(files, fmt, skip_unsupported)
         for problem in skipped:
             click.echo(f"{problem} (skipped)")
-        if dry_run:
-            click.echo("dry run: nothing written")
-        else:
-            counts = import_questions(session, items, None, utcnow())
-            session.commit()
-            click.echo(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to do")
+        _import_checked(session, items, dry_run)
     except InvalidFile as exc:
         session.rollback()
         hint = (
@@ -151,7 +158,7 @@ def import_settings(path: str, unit_code: str) -> None:
         fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problems; nothing imported"])
     finally:
         session.close()
-    click.echo(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to do")
+    click.echo(_counts_line(counts))
     click.echo(f"{sum(counts.values())} quizzes")
 
 

@@ -161,11 +161,8 @@ def _fraction(node: Node) -> float:
 
 
 def _number(raw: str, line: int) -> float:
-    try:
-        value = float(raw.strip().replace(",", "."))
-    except ValueError:
-        raise XmlError(line, _("không đọc được số %(value)s", value=repr(raw.strip()))) from None
-    if value != value or value in (float("inf"), float("-inf")):
+    value = gift.read_number(raw)
+    if value is None:
         raise XmlError(line, _("không đọc được số %(value)s", value=repr(raw.strip())))
     return value
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from lms import audit
 from lms.auth.models import User
+from lms.db import get_by_public_id
 from lms.errors import LmsError, NotFound
 from lms.org.models import Unit
 from lms.quizzes.bank import get_category, questions_in_category
@@ -237,26 +238,22 @@ def rules_for(session: Session, quiz: Quiz, user: User) -> Rules:
 
 
 def quizzes_for_learner(session: Session, user: User) -> list[Quiz]:
-    """Quizzes owned by the learner's unit or any unit above it."""
+    """Quizzes owned by the learner's unit or any unit above it, that have questions (a quiz
+    the builder has just made has none yet)."""
     return list(
         session.scalars(
             select(Quiz)
             .join(Quiz.owner_unit)
             .where(literal(user.unit.path).startswith(Unit.path))
+            .where(exists().where(QuizSlot.quiz_id == Quiz.id))
             .order_by(Quiz.closes_at.is_(None), Quiz.closes_at, Quiz.title)
         )
     )
 
 
 def quiz_by_public_id(session: Session, public_id: str) -> Quiz:
-    quiz = session.scalar(select(Quiz).where(Quiz.public_id == public_id))
-    if quiz is None:
-        raise NotFound(_("Không tìm thấy bài kiểm tra."))
-    return quiz
+    return get_by_public_id(session, Quiz, public_id, _("Không tìm thấy bài kiểm tra."))
 
 
 def attempt_by_public_id(session: Session, public_id: str) -> Attempt:
-    attempt = session.scalar(select(Attempt).where(Attempt.public_id == public_id))
-    if attempt is None:
-        raise NotFound(_("Không tìm thấy bài làm."))
-    return attempt
+    return get_by_public_id(session, Attempt, public_id, _("Không tìm thấy bài làm."))

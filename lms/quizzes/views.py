@@ -25,6 +25,7 @@ from lms.quizzes import (  # noqa: F401  (permissions and producers register on 
     attempt_views,  # the summary and flag routes, on the same blueprint
     authoring,
     bank_files,
+    builder_views,  # the quiz builder and the previews, on the same blueprint
     file_views,  # the images of questions, on the same blueprint
     gift,
     learner,

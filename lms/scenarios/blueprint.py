@@ -1,6 +1,7 @@
-"""The scenarios blueprint and the helpers both of its view modules use (``views`` for playing,
-approving and grading; ``editor_views`` for the form-based editor). Kept apart so neither view
-module imports the other's internals: ``views`` imports ``editor_views`` only to register its routes."""
+"""The scenarios blueprint and the helpers its view modules share (``views`` for playing,
+approving and grading; ``editor_views`` and ``editor_node_views`` for the form-based editor).
+Kept apart so no view module imports another's internals: ``views`` imports the editor's
+modules only to register their routes."""
 
 from __future__ import annotations
 
@@ -8,13 +9,22 @@ from flask import Blueprint, current_app, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from lms.auth.permissions import can, unit_scope
+from lms.auth.permissions import authorize, can, unit_scope
 from lms.db import db
 from lms.org.models import Unit
 from lms.scenarios import editor
+from lms.scenarios.documents import get_scenario
 from lms.scenarios.models import Scenario
 
 bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
+
+
+def scenario_for(public_id: str, permission: str) -> Scenario:
+    """The scenario version with this public id, when the current user has ``permission`` on it
+    (404 when there is none, 403 when the permission is missing)."""
+    scenario = get_scenario(db.session, public_id)
+    authorize(permission, scenario)
+    return scenario
 
 
 def owner_units() -> list[Unit]:

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lms import audit
-from lms.errors import FileProblem, InvalidFile, NotFound
+from lms.db import get_by_public_id
+from lms.errors import FileProblem, InvalidFile
 from lms.org.models import Unit
 from lms.sanitize import markdown_to_html
 from lms.scenarios.models import Scenario, ScenarioStatus
@@ -203,7 +204,4 @@ def _wf_state(scenario: Scenario) -> dict:
 
 
 def get_scenario(session: Session, public_id: str) -> Scenario:
-    scenario = session.scalar(select(Scenario).where(Scenario.public_id == public_id))
-    if scenario is None:
-        raise NotFound(_("Không tìm thấy tình huống."))
-    return scenario
+    return get_by_public_id(session, Scenario, public_id, _("Không tìm thấy tình huống."))

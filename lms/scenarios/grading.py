@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms import audit
 from lms.auth.models import Role, User
-from lms.errors import Conflict, Forbidden, LmsError, NotFound
+from lms.db import get_by_public_id
+from lms.errors import Conflict, Forbidden, LmsError
 from lms.org.models import Unit
 from lms.scenarios.documents import _dec
 from lms.scenarios.graph import Graph
@@ -127,10 +128,7 @@ def grade_response(
 
 
 def get_response(session: Session, public_id: str) -> ScenarioResponse:
-    response = session.scalar(select(ScenarioResponse).where(ScenarioResponse.public_id == public_id))
-    if response is None:
-        raise NotFound(_("Không tìm thấy câu trả lời."))
-    return response
+    return get_by_public_id(session, ScenarioResponse, public_id, _("Không tìm thấy câu trả lời."))
 
 
 def word_count(text: str | None) -> int:

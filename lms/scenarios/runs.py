@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from lms import audit
 from lms.auth.models import Role, User
-from lms.errors import Conflict, Forbidden, LmsError, NotFound
+from lms.db import get_by_public_id
+from lms.errors import Conflict, Forbidden, LmsError
 from lms.org.models import CadreProfile, Unit
 from lms.results.services import record_result
 from lms.scenarios import drafts
@@ -407,7 +408,4 @@ def sync_result(
 
 
 def get_run(session: Session, public_id: str) -> ScenarioRun:
-    run = session.scalar(select(ScenarioRun).where(ScenarioRun.public_id == public_id))
-    if run is None:
-        raise NotFound(_("Không tìm thấy lượt làm bài."))
-    return run
+    return get_by_public_id(session, ScenarioRun, public_id, _("Không tìm thấy lượt làm bài."))

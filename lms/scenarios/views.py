@@ -28,6 +28,7 @@ from lms.org.models import Unit
 from lms.scenarios import diff as scenario_diff
 from lms.scenarios import (
     drafts,
+    editor_node_views,  # noqa: F401  (the form-based editor's node and choice routes, on the same blueprint)
     editor_views,  # noqa: F401  (the form-based editor's routes, on the same blueprint)
     learner,  # noqa: F401  (lists scenarios inside the learner's courses)
     names,
@@ -36,7 +37,7 @@ from lms.scenarios import (
     stats,
 )
 from lms.scenarios import services as sv
-from lms.scenarios.blueprint import bp, draw, owner_units
+from lms.scenarios.blueprint import bp, draw, owner_units, scenario_for
 from lms.scenarios.forms import GradeForm, PlayForm, RestartForm, SourceForm, StartForm, WorkflowForm
 from lms.scenarios.graph import Graph, fmt_points
 from lms.scenarios.models import STATUS_LABELS, RunMode, RunStatus, Scenario, ScenarioRun, ScenarioStatus
@@ -68,8 +69,7 @@ def index():
 @bp.get("/<public_id>")
 @requires("scenarios.play")
 def intro(public_id: str):
-    scenario = sv.get_scenario(db.session, public_id)
-    authorize("scenarios.play", scenario)
+    scenario = scenario_for(public_id, "scenarios.play")
     open_runs = {mode: sv.open_run(db.session, scenario, current_user, mode) for mode in RunMode}
     graph = Graph(scenario.doc)
     unfinished = [
@@ -96,8 +96,7 @@ def intro(public_id: str):
 @bp.post("/<public_id>/start")
 @requires("scenarios.play")
 def start(public_id: str):
-    scenario = sv.get_scenario(db.session, public_id)
-    authorize("scenarios.play", scenario)
+    scenario = scenario_for(public_id, "scenarios.play")
     form = StartForm()
     if not form.validate_on_submit():
         abort(400)
@@ -324,8 +323,7 @@ def _preview(text: str, scenario: Scenario | None = None):
 @bp.get("/manage/<public_id>")
 @requires("scenarios.analytics")
 def detail(public_id: str):
-    scenario = sv.get_scenario(db.session, public_id)
-    authorize("scenarios.analytics", scenario)
+    scenario = scenario_for(public_id, "scenarios.analytics")
     versions = db.session.scalars(
         select(Scenario).where(Scenario.code == scenario.code).order_by(Scenario.version.desc())
     ).all()
@@ -346,8 +344,7 @@ def detail(public_id: str):
 @bp.route("/manage/<public_id>/edit", methods=["GET", "POST"])
 @requires("scenarios.author")
 def edit(public_id: str):
-    scenario = sv.get_scenario(db.session, public_id)
-    authorize("scenarios.author", scenario)
+    scenario = scenario_for(public_id, "scenarios.author")
     if not scenario.editable:
         flash(_("Phiên bản này không sửa được; hãy tạo phiên bản mới."), "error")
         return redirect(url_for(".detail", public_id=scenario.public_id))
@@ -385,8 +382,7 @@ def edit(public_id: str):
 @bp.post("/manage/<public_id>/new-version")
 @requires("scenarios.author")
 def new_version(public_id: str):
-    scenario = sv.get_scenario(db.session, public_id)
-    authorize("scenarios.author", scenario)
+    scenario = scenario_for(public_id, "scenarios.author")
     draft = sv.new_version(db.session, scenario, current_user, now())
     db.session.commit()
     return redirect(url_for(".edit", public_id=draft.public_id))
@@ -395,8 +391,7 @@ def new_version(public_id: str):
 @bp.post("/manage/<public_id>/submit")
 @requires("scenarios.author")
 def submit(public_id: str):
-    scenario = sv.get_scenario(db.session, public_id)
-    authorize("scenarios.author", scenario)
+    scenario = scenario_for(public_id, "scenarios.author")
     try:
         sv.transition(db.session, scenario, current_user, "submit", now())
     except sv.StillInvalid as exc:
@@ -411,8 +406,7 @@ def submit(public_id: str):
 @bp.post("/manage/<public_id>/review")
 @requires("scenarios.approve")
 def review(public_id: str):
-    scenario = sv.get_scenario(db.session, public_id)
-    authorize("scenarios.approve", scenario)
+    scenario = scenario_for(public_id, "scenarios.approve")
     form = WorkflowForm()
     if not form.validate_on_submit() or form.action.data not in ("approve", "return", "publish"):
         abort(400)
@@ -427,8 +421,7 @@ def review(public_id: str):
 @bp.get("/manage/<public_id>/export")
 @requires("scenarios.analytics")
 def export(public_id: str):
-    scenario = sv.get_scenario(db.session, public_id)
-    authorize("scenarios.analytics", scenario)
+    scenario = scenario_for(public_id, "scenarios.analytics")
     return Response(
         sv.export_text(scenario),
         mimetype="application/yaml",
@@ -439,8 +432,7 @@ def export(public_id: str):
 @bp.get("/manage/<public_id>/analytics")
 @requires("scenarios.analytics")
 def analytics(public_id: str):
-    scenario = sv.get_scenario(db.session, public_id)
-    authorize("scenarios.analytics", scenario)
+    scenario = scenario_for(public_id, "scenarios.analytics")
     return render_template(
         "scenarios/analytics.html", scenario=scenario, data=stats.analytics(db.session, scenario)
     )

@@ -64,7 +64,8 @@ def test_my_results_page_reads_right_on_a_phone_and_a_desktop(page, live_server)
     text = page.locator("main").inner_text()
     assert not DOT_DECIMAL.findall(text), DOT_DECIMAL.findall(text)
     assert "qn-2022-" not in text
-    assert "Tiến bộ: +1,83 điểm (đầu vào 5,00 → đầu ra 6,83, thang 10)" in text
+    assert "Tiến bộ: +1,83 điểm" in text
+    assert "Trước khi học (đầu vào): 5,00/10 → sau khi học (đầu ra): 6,83/10" in text
     for row in page.locator("ul.results > li").all():
         has_link = row.get_by_role("link").count() > 0
         assert has_link or row.locator(".muted").count() > 0, row.inner_text()

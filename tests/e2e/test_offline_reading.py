@@ -4,6 +4,8 @@ saved opens the offline page instead of the browser's error; logout empties the 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -46,6 +48,21 @@ def test_a_saved_topic_reads_offline_and_logout_forgets_it(page, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Đọc khi không có mạng")
     saved = page.locator("#offline-list li")
     expect(saved.filter(has_text=title)).to_have_count(1)
+    # each saved topic is one row: its title (a link), what it is, its size, when it was saved,
+    # and a remove button a finger can hit; a sentence says what this phone keeps
+    row = saved.filter(has_text=title)
+    expect(row.get_by_role("link", name=title)).to_have_attribute("href", topic_url)
+    expect(row.locator(".saved-meta")).to_have_text(
+        re.compile(r"^Chuyên đề · \d+(,\d)?\u00a0(KB|MB) · lưu lúc \d\d:\d\d \d\d/\d\d/\d{4}$")
+    )
+    remove = row.get_by_role("button", name=f"Xóa khỏi máy: {title}")
+    box = remove.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44, box
+    expect(page.locator("#offline-summary")).to_have_text(
+        re.compile(
+            r"^Máy này đang giữ 1 chuyên đề (và \d+ tài liệu kèm theo )?\(tổng \d+(,\d)?\u00a0(KB|MB)\)"
+        )
+    )
     look(page, "offline-03-saved-list")
 
     page.goto(f"{live_server}/quizzes")  # never saved: the offline page, not the browser's error

@@ -463,3 +463,11 @@ def test_pages_of_an_unfinished_draft_never_500(author, world, session):
     for path in pages:
         assert author.get(f"/scenarios/manage/{s.public_id}{path}").status_code == 200, path
     assert "một quyết định cần từ 2 đến 6 lựa chọn" in text(author.get(base(s)))
+
+
+@pytest.mark.parametrize("path", ["", "/meta", "/variables", "/nodes/s1", "/nodes/d1/choices/new"])
+def test_a_version_no_longer_editable_sends_back_to_its_page_with_the_reason(author, published, path):
+    r = author.get(base(published) + path)
+    assert r.status_code == 302
+    assert r.headers["Location"].endswith(f"/scenarios/manage/{published.public_id}")
+    assert "Phiên bản này không sửa được" in text(author.get(r.headers["Location"]))

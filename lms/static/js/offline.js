@@ -71,6 +71,71 @@
     });
   }
 
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+  }
+
+  function number(value, places) {
+    return new Intl.NumberFormat(document.documentElement.lang || "vi", {
+      maximumFractionDigits: places
+    }).format(value);
+  }
+
+  function sizeText(bytes) {  // "820 KB", "1,2 MB" (the page's language sets the decimal mark)
+    if (bytes >= 1024 * 1024) { return number(bytes / 1024 / 1024, 1) + "\u00a0MB"; }
+    return number(Math.max(1, Math.round(bytes / 1024)), 0) + "\u00a0KB";
+  }
+
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+
+  function whenText(header) {  // the Date of the saved response: when it was fetched, i.e. saved
+    var date = header ? new Date(header) : null;
+    if (!date || isNaN(date.getTime())) { return ""; }
+    return two(date.getHours()) + ":" + two(date.getMinutes()) + " " + two(date.getDate()) + "/" +
+      two(date.getMonth() + 1) + "/" + date.getFullYear();
+  }
+
+  function describe(r, response) {
+    var isFile = new URL(r.url).pathname.indexOf("/attachments/") === 0;
+    var saved = whenText(response.headers.get("Date"));
+    return response.clone().blob().then(function (blob) {
+      var item = { url: r.url, file: isFile, size: blob.size, saved: saved };
+      if (isFile) {
+        var disposition = response.headers.get("Content-Disposition") || "";
+        var name = (/filename\*?=(?:UTF-8'')?"?([^";]+)/i.exec(disposition) || [])[1];
+        item.title = decodeURIComponent(name || r.url.split("/").pop());
+        return item;
+      }
+      return titleOf(response).then(function (title) { item.title = title; return item; });
+    });
+  }
+
+  function row(item, cache) {
+    var li = document.createElement("li");
+    li.className = "saved-item";
+    var text = document.createElement("div");
+    text.className = "saved-text";
+    var a = document.createElement("a");
+    a.href = item.url;
+    a.textContent = item.title;
+    var meta = document.createElement("span");
+    meta.className = "saved-meta muted";
+    var parts = [item.file ? list.dataset.file : list.dataset.topic, sizeText(item.size)];
+    if (item.saved) { parts.push(fill(list.dataset.savedAt, { when: item.saved })); }
+    meta.textContent = parts.join(" · ");
+    text.appendChild(a);
+    text.appendChild(meta);
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "button saved-remove";
+    remove.textContent = list.dataset.remove;
+    remove.setAttribute("aria-label", list.dataset.remove + ": " + item.title);
+    remove.addEventListener("click", function () { cache.delete(item.url).then(render); });
+    li.appendChild(text);
+    li.appendChild(remove);
+    return li;
+  }
+
   function render() {
     caches.open(CACHE).then(function (cache) {
       return cache.keys().then(function (requests) {
@@ -79,35 +144,20 @@
           return p.indexOf("/my/topics/") === 0 || p.indexOf("/attachments/") === 0;
         });
         return Promise.all(wanted.map(function (r) {
-          var isFile = new URL(r.url).pathname.indexOf("/attachments/") === 0;
-          return cache.match(r).then(function (response) {
-            if (isFile) {
-              var disposition = response.headers.get("Content-Disposition") || "";
-              var name = (/filename\*?=(?:UTF-8'')?"?([^";]+)/i.exec(disposition) || [])[1];
-              return { url: r.url, title: list.dataset.file + ": " + decodeURIComponent(name || r.url.split("/").pop()), file: true };
-            }
-            return titleOf(response).then(function (title) { return { url: r.url, title: title }; });
-          });
+          return cache.match(r).then(function (response) { return describe(r, response); });
         }));
       }).then(function (items) {
+        items.sort(function (a, b) { return (a.file - b.file) || a.title.localeCompare(b.title, "vi"); });
         list.textContent = "";
+        var summary = document.getElementById("offline-summary");
         document.getElementById("offline-empty").hidden = items.length > 0;
-        items.forEach(function (item) {
-          var li = document.createElement("li");
-          var a = document.createElement("a");
-          a.href = item.url;
-          a.textContent = item.title;
-          var remove = document.createElement("button");
-          remove.type = "button";
-          remove.className = "link";
-          remove.textContent = list.dataset.remove;
-          remove.setAttribute("aria-label", list.dataset.remove + ": " + item.title);
-          remove.addEventListener("click", function () { cache.delete(item.url).then(render); });
-          li.appendChild(a);
-          li.appendChild(document.createTextNode(" "));
-          li.appendChild(remove);
-          list.appendChild(li);
+        summary.hidden = items.length === 0;
+        var files = items.filter(function (i) { return i.file; }).length;
+        var total = items.reduce(function (sum, i) { return sum + i.size; }, 0);
+        summary.textContent = fill(files ? summary.dataset.template : summary.dataset.templateTopics, {
+          topics: items.length - files, files: files, size: sizeText(total)
         });
+        items.forEach(function (item) { list.appendChild(row(item, cache)); });
       });
     });
   }
