@@ -26,6 +26,7 @@ import reprlib
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 
 MAX_BYTES = 512 * 1024
 MAX_DEPTH = 50
@@ -66,16 +67,17 @@ class SafeLoader(yaml.SafeLoader):
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         if sum(ch.isdigit() for ch in str(node.value)) > MAX_NUMBER_DIGITS:
-            raise YamlRefused(f"number too long (more than {MAX_NUMBER_DIGITS} digits)", node.start_mark)
+            raise YamlRefused(_("số quá dài (hơn %(n)s chữ số)", n=MAX_NUMBER_DIGITS), node.start_mark)
         return super().construct_yaml_int(node)
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
         if sum(ch.isdigit() for ch in str(node.value)) > MAX_NUMBER_DIGITS:
-            raise YamlRefused(f"number too long (more than {MAX_NUMBER_DIGITS} digits)", node.start_mark)
+            raise YamlRefused(_("số quá dài (hơn %(n)s chữ số)", n=MAX_NUMBER_DIGITS), node.start_mark)
         value = super().construct_yaml_float(node)
         if not math.isfinite(value):
             raise YamlRefused(
-                f"{short(node.value)} is not a finite number (.nan and .inf are refused)", node.start_mark
+                _("%(value)s không phải là số hữu hạn (không nhận .nan và .inf)", value=short(node.value)),
+                node.start_mark,
             )
         return value
 
@@ -94,13 +96,13 @@ def _check_events(text: str, loader_class: type) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise YamlRefused(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+                    raise YamlRefused(_("lồng nhau sâu hơn %(n)s cấp", n=MAX_DEPTH), event.start_mark)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             elif isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > MAX_ALIASES:
-                    raise YamlRefused(f"more than {MAX_ALIASES} aliases (*name)", event.start_mark)
+                    raise YamlRefused(_("hơn %(n)s bí danh (*tên)", n=MAX_ALIASES), event.start_mark)
     finally:
         loader.dispose()
 
@@ -123,20 +125,21 @@ def _check_expansion(root: yaml.Node) -> None:
             depth[key] = 1 + max((depth[id(c)] for c in children), default=0) if children else 0
             if size[key] > MAX_VALUES:
                 raise YamlRefused(
-                    f"aliases expand to more than {MAX_VALUES} values (an alias bomb?)", node.start_mark
+                    _("bí danh bung ra hơn %(n)s giá trị (một quả bom bí danh?)", n=MAX_VALUES),
+                    node.start_mark,
                 )
             if depth[key] > MAX_DEPTH:
-                raise YamlRefused(f"aliases nest more than {MAX_DEPTH} levels deep", node.start_mark)
+                raise YamlRefused(_("bí danh lồng nhau sâu hơn %(n)s cấp", n=MAX_DEPTH), node.start_mark)
             continue
         if key in size:
             continue
         if key in on_path:
-            raise YamlRefused("an alias refers to the value that contains it", node.start_mark)
+            raise YamlRefused(_("một bí danh trỏ tới chính giá trị chứa nó"), node.start_mark)
         on_path.add(key)
         stack.append((node, True))
         for child in _children(node):
             if id(child) in on_path:
-                raise YamlRefused("an alias refers to the value that contains it", child.start_mark)
+                raise YamlRefused(_("một bí danh trỏ tới chính giá trị chứa nó"), child.start_mark)
             if id(child) not in size:
                 stack.append((child, False))
 
@@ -153,7 +156,7 @@ def compose(text: str, loader_class: type = SafeLoader) -> yaml.Node | None:
     """The checked node tree of one document (None when empty). Raises ``YamlRefused`` over a
     limit and ``yaml.YAMLError`` on a syntax error."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise YamlRefused(f"file larger than {MAX_BYTES // 1024} KB", line=1)
+        raise YamlRefused(_("tệp lớn hơn %(n)s KB", n=MAX_BYTES // 1024), line=1)
     _check_events(text, loader_class)
     loader = loader_class(text)
     try:

@@ -37,7 +37,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from lms import assets, form_errors, wire
+from lms import assets, form_errors, plurals, wire
 from lms.auth import permissions
 from lms.auth.permissions import LOGIN, PUBLIC, can, password_change_redirect, requires
 from lms.db import db
@@ -106,6 +106,7 @@ def init_app(app: Flask) -> None:
         vnnumber=_vnnumber,
         vnpercent=_vnpercent,
         vnpercent_text=_vnpercent_text,
+        plural=plurals.count,
     )
     app.register_blueprint(core)
     _ = permissions  # the foundation's rules; features register theirs on import

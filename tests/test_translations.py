@@ -44,14 +44,28 @@ def english():
         return read_po(f)
 
 
+def singular(text: str | tuple | list) -> str:
+    """A plural entry (ngettext) is known by its singular msgid."""
+    return text if isinstance(text, str) else text[0]
+
+
+def forms(message) -> list[tuple[str, str]]:
+    """(msgid, msgstr) pairs of an entry: one, or for a plural entry each English form with its
+    source form (singular with the first, plural with the others)."""
+    if isinstance(message.id, str):
+        return [(message.id, message.string or "")]
+    strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+    return [(message.id[min(i, 1)], s or "") for i, s in enumerate(strings)]
+
+
 def msgids(catalog) -> set[str]:
-    return {m.id for m in catalog if m.id}
+    return {singular(m.id) for m in catalog if m.id}
 
 
 def translation(msgid: str) -> str:
     message = english().get(msgid)
     assert message is not None and message.string, f"no English for {msgid!r}"
-    return message.string
+    return message.string if isinstance(message.string, str) else message.string[-1]  # plural: "other"
 
 
 # --- the catalog ---------------------------------------------------------------------------
@@ -72,7 +86,11 @@ def test_template_matches_the_code():
 
 def test_every_template_string_has_an_english_translation():
     catalog = english()
-    missing = [m for m in msgids(template()) if catalog.get(m) is None or not catalog.get(m).string]
+    missing = [
+        m
+        for m in msgids(template())
+        if catalog.get(m) is None or not all(string for _, string in forms(catalog.get(m)))
+    ]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert sorted(missing) == [], f"untranslated in en/messages.po: {FIX}"
     assert sorted(fuzzy) == [], "fuzzy entries are pybabel's guesses: check each one, then drop the flag"
@@ -80,13 +98,14 @@ def test_every_template_string_has_an_english_translation():
 
 def test_translations_keep_placeholders_and_markup():
     wrong = [
-        (m.id, m.string)
+        (msgid, string)
         for m in english()
         if m.id
-        and m.string
+        for msgid, string in forms(m)
+        if string
         and (
-            sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))
-            or sorted(TAG.findall(m.id)) != sorted(TAG.findall(m.string))
+            sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(string))
+            or sorted(TAG.findall(msgid)) != sorted(TAG.findall(string))
         )
     ]
     assert wrong == []
@@ -106,8 +125,8 @@ def test_compiled_catalog_matches_the_po_file():
     """The app reads the .mo (git-ignored, built by `make translations`), not the .po."""
     assert MO.exists(), "messages.mo missing: run `make translations`"
     with MO.open("rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
-    written = {m.id: m.string for m in english() if m.id and m.string and not m.fuzzy}
+        compiled = {singular(m.id): forms(m) for m in read_mo(f) if m.id}
+    written = {singular(m.id): forms(m) for m in english() if m.id and m.string and not m.fuzzy}
     assert compiled == written, "messages.mo is older than messages.po: run `make translations`"
 
 
@@ -137,7 +156,7 @@ def leftover_catalog_strings(page: str) -> list[str]:
     """Catalog strings without placeholders that stand alone, untranslated, in a text node or label."""
     parser = _Texts()
     parser.feed(page)
-    plain = {m.id: m.string for m in english() if m.id and not PLACEHOLDER.search(m.id)}
+    plain = {m.id: m.string for m in english() if isinstance(m.id, str) and not PLACEHOLDER.search(m.id)}
     return sorted(t for t in parser.texts if t in plain and plain[t] != t)
 
 
@@ -220,7 +239,7 @@ def test_quiz_list_and_attempt_in_english(english_client, login_as, world, facto
     login_as(world.users["learner"])
     listing = get(english_client, "/quizzes")
     assert quiz.title in listing  # the quiz's own title is data: it stays Vietnamese
-    assert_english(listing, ["Bài kiểm tra", "%(n)s phút", "được làm %(n)s lần", "Bắt đầu làm bài"])
+    assert_english(listing, ["Bài kiểm tra", "%(num)s phút", "được làm %(n)s lần", "Bắt đầu làm bài"])
 
     token = csrf_token(english_client, "/quizzes")
     response = english_client.post(f"/quizzes/{quiz.public_id}/start", data={"csrf_token": token})

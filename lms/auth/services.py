@@ -8,6 +8,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -43,11 +44,16 @@ def hash_password(password: str) -> str:
 
 def check_password_strength(password: str, username: str = "") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise LmsError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+        raise LmsError(
+            _(
+                "Mật khẩu phải có ít nhất %(MIN_PASSWORD_LENGTH)s ký tự.",
+                MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH,
+            )
+        )
     if username and username.lower() in password.lower():
-        raise LmsError("Mật khẩu không được chứa tên đăng nhập.")
+        raise LmsError(_("Mật khẩu không được chứa tên đăng nhập."))
     if len(set(password)) < 5:
-        raise LmsError("Mật khẩu quá đơn giản: hãy dùng nhiều ký tự khác nhau.")
+        raise LmsError(_("Mật khẩu quá đơn giản: hãy dùng nhiều ký tự khác nhau."))
 
 
 def normalize_username(username: str) -> str:
@@ -58,8 +64,10 @@ def validate_username(username: str) -> str:
     name = normalize_username(username)
     if not USERNAME_RE.match(name):
         raise LmsError(
-            "Tên đăng nhập gồm 3–80 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang "
-            "hoặc gạch dưới (có thể dùng số điện thoại)."
+            _(
+                "Tên đăng nhập gồm 3–80 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang hoặc "
+                "gạch dưới (có thể dùng số điện thoại).",
+            )
         )
     return name
 
@@ -82,13 +90,13 @@ def create_user(
     """Create an account; returns it with the password (generated when none given)."""
     name = validate_username(username)
     if session.scalar(select(User.id).where(User.username == name)) is not None:
-        raise Conflict(f"Tên đăng nhập “{name}” đã có người dùng.")
+        raise Conflict(_("Tên đăng nhập “%(name)s” đã có người dùng.", name=name))
     if not display_name.strip():
-        raise LmsError("Cần nhập họ và tên.")
+        raise LmsError(_("Cần nhập họ và tên."))
     try:
         role = Role(role)
     except ValueError as exc:
-        raise LmsError(f"Vai trò không hợp lệ: {role}.") from exc
+        raise LmsError(_("Vai trò không hợp lệ: %(role)s.", role=role)) from exc
     if password is None:
         password, must_change_password = generate_password(), True
     else:
@@ -159,16 +167,19 @@ def authenticate(
         or _failures(session, address_key, since) >= max_per_address
     ):
         raise LoginThrottled(
-            f"Đăng nhập sai quá nhiều lần. Vì an toàn, vui lòng thử lại sau {window_minutes} "
-            "phút hoặc liên hệ quản trị viên để được cấp lại mật khẩu."
+            _(
+                "Đăng nhập sai quá nhiều lần. Vì an toàn, vui lòng thử lại sau %(window_minutes)s "
+                "phút hoặc liên hệ quản trị viên để được cấp lại mật khẩu.",
+                window_minutes=window_minutes,
+            )
         )
     user = session.scalar(select(User).where(User.username == name))
     if not _verify(user.password_hash if user else _DUMMY_HASH, password) or user is None:
         _add_failure(session, account_key, now, since)
         _add_failure(session, address_key, now, since)
-        raise BadCredentials("Tên đăng nhập hoặc mật khẩu không đúng.")
+        raise BadCredentials(_("Tên đăng nhập hoặc mật khẩu không đúng."))
     if not user.active:
-        raise BadCredentials("Tên đăng nhập hoặc mật khẩu không đúng.")
+        raise BadCredentials(_("Tên đăng nhập hoặc mật khẩu không đúng."))
     session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -185,9 +196,9 @@ def _verify(password_hash: str, password: str) -> bool:
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     if not _verify(user.password_hash, current):
-        raise LmsError("Mật khẩu hiện tại không đúng.")
+        raise LmsError(_("Mật khẩu hiện tại không đúng."))
     if current == new:
-        raise LmsError("Mật khẩu mới phải khác mật khẩu hiện tại.")
+        raise LmsError(_("Mật khẩu mới phải khác mật khẩu hiện tại."))
     check_password_strength(new, user.username)
     user.password_hash = hash_password(new)
     user.must_change_password = False
@@ -207,7 +218,7 @@ def reset_password(session: Session, user: User, actor: User) -> str:
 
 def set_active(session: Session, user: User, active: bool, actor: User) -> None:
     if user.id == actor.id and not active:
-        raise LmsError("Không thể tự khóa tài khoản của chính mình.")
+        raise LmsError(_("Không thể tự khóa tài khoản của chính mình."))
     before = _user_state(user)
     user.active = active
     if not active:
@@ -226,7 +237,7 @@ def set_active(session: Session, user: User, active: bool, actor: User) -> None:
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("Không tìm thấy tài khoản.")
+        raise NotFound(_("Không tìm thấy tài khoản."))
     return user
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,7 +39,9 @@ def save_assessment(
     try:
         dt.date.fromisoformat(f"{month}-01")
     except ValueError:
-        raise LmsError(f"Tháng “{month}” không hợp lệ; ghi theo dạng NNNN-TT, ví dụ 2026-03.") from None
+        raise LmsError(
+            _("Tháng “%(month)s” không hợp lệ; ghi theo dạng NNNN-TT, ví dụ 2026-03.", month=month)
+        ) from None
     points = q2(_number(points, "Điểm đánh giá"))
     row = session.scalar(
         select(Assessment).where(

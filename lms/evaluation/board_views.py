@@ -31,6 +31,7 @@ from lms.evaluation.board import BoardFilters, board_count, board_query, with_re
 from lms.evaluation.dossier import dossier_data, dossier_xlsx
 from lms.evaluation.forms import BoardFilterForm, DecisionForm
 from lms.evaluation.models import DECISION_LABELS, EvaluationRecord
+from lms.evaluation.schemes import band_label
 from lms.org.models import (
     GENDER_LABELS,
     PLANNING_STATUS_LABELS,
@@ -60,7 +61,7 @@ def board():
         SelectChoice(g.id, g.name) for g in groups
     ]
     bands = [name for name, _minimum in services.DEFAULT_BANDS]
-    form.band.choices = [SelectChoice("", _("— Tất cả —"))] + [SelectChoice(b) for b in bands]
+    form.band.choices = [SelectChoice("", _("— Tất cả —"))] + [SelectChoice(b, band_label(b)) for b in bands]
     valid = checked_filters(form)
     form.cohort_id.set_cohorts(
         inputs.cohort_rows(db.session, with_records_in(unit_scope(current_user))), _("— Tất cả —")

@@ -17,7 +17,7 @@ CONTENT = content_dir()
 
 
 def load_content(session: Session) -> str:
-    ensure_scheme(session, DEFAULT_PROGRAM, None, note="Mặc định")
+    ensure_scheme(session, DEFAULT_PROGRAM, None)
     schemes = 0
     for path in sorted((CONTENT / "programs").glob("*.yaml")):
         try:

@@ -10,12 +10,16 @@ from collections import defaultdict
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.evaluation import inputs
 from lms.evaluation.models import COMPONENT_LABELS, DECISION_LABELS, EvaluationRecord, EvaluationSnapshot
+from lms.evaluation.reasons import reason_text
+from lms.evaluation.schemes import band_label
 from lms.evaluation.services import decisions_for, limit_warning
 from lms.org.models import (
     GENDER_LABELS,
@@ -58,7 +62,15 @@ def time_in_title(since: dt.date | None, today: dt.date) -> str | None:
         return None
     months = (today.year - since.year) * 12 + today.month - since.month - (today.day < since.day)
     years, months = divmod(max(months, 0), 12)
-    return f"{years} năm {months} tháng" if years else f"{months} tháng"
+    return duration_text(years, months)
+
+
+def duration_text(years: int, months: int) -> str:
+    """ "5 năm 5 tháng" / "5 years 5 months", "1 year 0 months", "7 tháng" / "7 months"."""
+    month_text = ngettext("%(num)d tháng", "%(num)d tháng", months)
+    if not years:
+        return month_text
+    return _("%(years)s %(months)s", years=ngettext("%(num)d năm", "%(num)d năm", years), months=month_text)
 
 
 def _scenario_steps(details: Any) -> list[dict]:
@@ -189,25 +201,29 @@ def dossier_xlsx(data: dict) -> bytes:
     workbook.remove(workbook.active)
     _sheet(
         workbook,
-        "Hồ sơ",
-        ["Thông tin", "Giá trị"],
+        _("Hồ sơ"),
+        [_("Thông tin"), _("Giá trị")],
         [
-            ["Họ và tên", profile.full_name],
-            ["Năm sinh", profile.birth_year],
-            ["Giới tính", GENDER_LABELS.get(profile.gender, profile.gender)],
-            ["Đơn vị", profile.unit.name],
-            ["Chức danh", profile.title.name if profile.title else ""],
-            ["Thời gian giữ chức danh", data["time_in_title"] or ""],
-            ["Quy hoạch", PLANNING_STATUS_LABELS[profile.planning_status]],
+            [_("Họ và tên"), profile.full_name],
+            [_("Năm sinh"), profile.birth_year],
+            [_("Giới tính"), GENDER_LABELS.get(profile.gender, profile.gender)],
+            [_("Đơn vị"), profile.unit.name],
+            [_("Chức danh"), profile.title.name if profile.title else ""],
+            [_("Thời gian giữ chức danh"), data["time_in_title"] or ""],
+            [_("Quy hoạch"), PLANNING_STATUS_LABELS[profile.planning_status]],
             *[
                 [QUALIFICATION_KIND_LABELS[q.level.kind], q.level.name + (f" ({q.field})" if q.field else "")]
                 for q in profile.qualifications
             ],
             *[
                 [
-                    f"Chưa đạt chuẩn: {QUALIFICATION_KIND_LABELS[g.kind]}",
-                    f"cần {g.required}; hạn {g.due_by.isoformat() if g.due_by else 'không ghi'}"
-                    + ("; đã quá hạn" if g.overdue else ""),
+                    _("Chưa đạt chuẩn: %(value)s", value=QUALIFICATION_KIND_LABELS[g.kind]),
+                    _(
+                        "cần %(required)s; hạn %(value)s",
+                        required=g.required,
+                        value=g.due_by.isoformat() if g.due_by else _("không ghi"),
+                    )
+                    + (_("; đã quá hạn") if g.overdue else ""),
                 ]
                 for g in data["gaps"]
             ],
@@ -215,8 +231,8 @@ def dossier_xlsx(data: dict) -> bytes:
     )
     _sheet(
         workbook,
-        "Quá trình bồi dưỡng",
-        ["Năm", "Chương trình", "Số bài", "Điểm trung bình", "Điểm đầu ra cao nhất"],
+        _("Quá trình bồi dưỡng"),
+        [_("Năm"), _("Chương trình"), _("Số bài"), _("Điểm trung bình"), _("Điểm đầu ra cao nhất")],
         [
             [h.year, data["names"]["programs"].get(h.program, h.program), h.results, h.average, h.best_exit]
             for h in data["history"]
@@ -224,19 +240,19 @@ def dossier_xlsx(data: dict) -> bytes:
     )
     _sheet(
         workbook,
-        "Kết quả đánh giá",
+        _("Kết quả đánh giá"),
         [
-            "Năm",
-            "Chương trình",
-            "Lớp",
-            "Điểm tổng hợp",
-            "Tình trạng điểm",
-            "Xếp loại",
-            "Chứng chỉ",
-            "Lý do",
-            "Tiến bộ",
-            "Chốt lúc",
-            "Tính lúc",
+            _("Năm"),
+            _("Chương trình"),
+            _("Lớp"),
+            _("Điểm tổng hợp"),
+            _("Tình trạng điểm"),
+            _("Xếp loại"),
+            _("Chứng chỉ"),
+            _("Lý do"),
+            _("Tiến bộ"),
+            _("Chốt lúc"),
+            _("Tính lúc"),
         ],
         [
             [
@@ -245,11 +261,11 @@ def dossier_xlsx(data: dict) -> bytes:
                 data["names"]["cohorts"].get(r.cohort_id, r.cohort_id),
                 r.total,
                 score_status(r),
-                "" if r.provisional else (r.band or ""),
-                "Có" if r.certificate else "Không",
-                r.certificate_reason or "",
+                "" if r.provisional else band_label(r.band),
+                _("Có") if r.certificate else _("Không"),
+                reason_text(r.certificate_reason),
                 gains_text(r.gains_data, data["names"]["programs"]),
-                local_time(r.finalized_at) or "Đang tính",
+                local_time(r.finalized_at) or _("Đang tính"),
                 local_time(r.computed_at),
             ]
             for r in data["records"]
@@ -257,8 +273,8 @@ def dossier_xlsx(data: dict) -> bytes:
     )
     _sheet(
         workbook,
-        "Kết quả chi tiết",
-        ["Ngày", "Bài", "Mục đích", "Chuyên đề", "Điểm", "Đạt", "Mã kết quả"],
+        _("Kết quả chi tiết"),
+        [_("Ngày"), _("Bài"), _("Mục đích"), _("Chuyên đề"), _("Điểm"), _("Đạt"), _("Mã kết quả")],
         [
             [
                 local_time(r.finished_at).date(),
@@ -266,7 +282,7 @@ def dossier_xlsx(data: dict) -> bytes:
                 PURPOSE_LABELS.get(r.purpose, r.purpose),
                 r.topic_code or "",
                 r.score,
-                "Chờ chấm" if r.pending else ("Đạt" if r.passed else "Không đạt"),
+                _("Chờ chấm") if r.pending else (_("Đạt") if r.passed else _("Không đạt")),
                 r.public_id,
             ]
             for r in data["results"]
@@ -274,8 +290,8 @@ def dossier_xlsx(data: dict) -> bytes:
     )
     _sheet(
         workbook,
-        "Quy hoạch",
-        ["Thời điểm", "Người quyết định", "Quyết định", "Trước", "Sau", "Lý do", "Căn cứ"],
+        _("Quy hoạch"),
+        [_("Thời điểm"), _("Người quyết định"), _("Quyết định"), _("Trước"), "Sau", _("Lý do"), _("Căn cứ")],
         [
             [
                 local_time(d.created_at),

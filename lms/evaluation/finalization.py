@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -66,7 +67,7 @@ def finalize(session: Session, cohort_id: int, actor: Any, now: dt.datetime | No
     """Close a cohort's evaluation: recompute, then freeze every open record in a snapshot."""
     now = now or utcnow()
     count = 0
-    for cadre_id, _ in pairs_to_evaluate(session, cohort_id):
+    for cadre_id, _cohort in pairs_to_evaluate(session, cohort_id):
         record = recompute(session, cadre_id, cohort_id, now)
         if record is None or record.finalized_at is not None:
             continue
@@ -95,9 +96,14 @@ def correct(
     """Recompute a finalized record from today's inputs; the new snapshot supersedes the last."""
     reason = (reason or "").strip()
     if len(reason) < MIN_CORRECTION_REASON:
-        raise LmsError(f"Cần ghi rõ lý do đính chính (ít nhất {MIN_CORRECTION_REASON} ký tự).")
+        raise LmsError(
+            _(
+                "Cần ghi rõ lý do đính chính (ít nhất %(MIN_CORRECTION_REASON)s ký tự).",
+                MIN_CORRECTION_REASON=MIN_CORRECTION_REASON,
+            )
+        )
     if record.finalized_at is None:
-        raise Conflict("Kết quả chưa chốt thì được tính lại tự động; không cần đính chính.")
+        raise Conflict(_("Kết quả chưa chốt thì được tính lại tự động; không cần đính chính."))
     now = now or utcnow()
     previous = latest_snapshot(session, record)
     before = previous.data_dict["outputs"] if previous else None

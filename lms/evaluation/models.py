@@ -12,6 +12,7 @@ import enum
 import json
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
@@ -205,7 +206,7 @@ class EvaluationRecord(Base):
         if self.finalized_at is not None:
             from lms.errors import Conflict
 
-            raise Conflict("Kết quả đánh giá này đã được chốt; hãy dùng chức năng đính chính.")
+            raise Conflict(_("Kết quả đánh giá này đã được chốt; hãy dùng chức năng đính chính."))
         self.finalized_at = now
 
 

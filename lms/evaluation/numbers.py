@@ -6,6 +6,8 @@ from __future__ import annotations
 import decimal
 from typing import Any
 
+from flask_babel import gettext as _
+
 from lms.errors import LmsError
 
 D = decimal.Decimal
@@ -20,7 +22,15 @@ def _number(value: Any, what: str, low: float = 0, high: float = 10) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise LmsError(f"{what}: “{value}” không phải là số.") from None
+        raise LmsError(_("%(what)s: “%(value)s” không phải là số.", what=what, value=value)) from None
     if not low <= number <= high:
-        raise LmsError(f"{what} phải nằm trong khoảng {low:g}–{high:g} (đang là {number:g}).")
+        raise LmsError(
+            _(
+                "%(what)s phải nằm trong khoảng %(low)s–%(high)s (đang là %(number)s).",
+                what=what,
+                low=format(low, "g"),
+                high=format(high, "g"),
+                number=format(number, "g"),
+            )
+        )
     return number

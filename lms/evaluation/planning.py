@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -77,10 +78,15 @@ def decide(
     try:
         decision = Decision(decision)
     except ValueError:
-        raise LmsError("Quyết định không hợp lệ.") from None
+        raise LmsError(_("Quyết định không hợp lệ.")) from None
     reason = (reason or "").strip()
     if len(reason) < MIN_DECISION_REASON:
-        raise LmsError(f"Cần ghi lý do bằng văn bản (ít nhất {MIN_DECISION_REASON} ký tự).")
+        raise LmsError(
+            _(
+                "Cần ghi lý do bằng văn bản (ít nhất %(MIN_DECISION_REASON)s ký tự).",
+                MIN_DECISION_REASON=MIN_DECISION_REASON,
+            )
+        )
     before = profile.planning_status
     after = DECISION_STATUS[decision] or before
     latest = session.scalar(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from lms.db import utcnow
 from lms.evaluation import inputs
+from lms.evaluation import reasons as why
 from lms.evaluation.models import (
     COMPONENT_LABELS,
     COMPONENTS,
@@ -145,21 +146,24 @@ def _certificate(scheme, scores, weights, attendance_pct) -> tuple[bool, str | N
     others when they carry weight (an entrance test is a baseline, not a requirement)."""
     reasons = []
     if attendance_pct is None:
-        reasons.append("chưa có dữ liệu điểm danh")
+        reasons.append(why.source(why.NO_ATTENDANCE))
     elif attendance_pct < scheme.attendance_min_pct:
-        reasons.append(f"chuyên cần {attendance_pct:g}% < {scheme.attendance_min_pct}% yêu cầu")
+        reasons.append(
+            why.source(why.LOW_ATTENDANCE, pct=format(attendance_pct, "g"), min=scheme.attendance_min_pct)
+        )
     if scores["exit"][0] is None and not scores["exit"][1]:
-        reasons.append("chưa có kết quả kiểm tra đầu ra")
+        reasons.append(why.source(why.NO_EXIT))
     for component in ("entrance", "exit", "scenarios", "assessment", "reflection"):
         score, sources, _ = scores[component]
         if component not in ("exit", "reflection") and weights.get(component, 0) <= 0:
             continue
+        name = COMPONENT_LABELS[component].lower()
         if any(s.get("pending") for s in sources):
-            reasons.append(f"{COMPONENT_LABELS[component].lower()} còn bài chờ chấm")
+            reasons.append(why.source(why.PENDING, component=name))
         elif score is not None and score < scheme.component_min:
-            reasons.append(f"{COMPONENT_LABELS[component].lower()} {score} < {scheme.component_min}")
+            reasons.append(why.source(why.BELOW_MIN, component=name, score=score, min=scheme.component_min))
     if reasons:
-        return False, "Chưa đủ điều kiện: " + "; ".join(reasons) + "."
+        return False, why.stored_text(reasons)
     return True, None
 
 

@@ -7,6 +7,8 @@ import dataclasses
 import datetime as dt
 import io
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from openpyxl import Workbook
 from sqlalchemy import and_, case, extract, func, select, text
 from sqlalchemy.orm import Session
@@ -108,22 +110,25 @@ def qualification_tables(session: Session, unit: Unit, total: int) -> list[Table
     rows = [(kind, name, count) for (kind, name), count in merged.items()]
     tables = []
     sheets = {
-        QualificationKind.professional: "Trình độ chuyên môn",
-        QualificationKind.political: "Lý luận chính trị",
-        QualificationKind.state_mgmt: "Quản lý nhà nước",
+        QualificationKind.professional: _("Trình độ chuyên môn"),
+        QualificationKind.political: _("Lý luận chính trị"),
+        QualificationKind.state_mgmt: _("Quản lý nhà nước"),
     }
     for kind in LEVEL_KINDS:
         counts = [(name, count) for k, name, count in rows if k == kind]
         missing = total - sum(c for _, c in counts)
-        counts.append(("Chưa có", missing))
+        counts.append((_("Chưa có"), missing))
         tables.append(
             Table(
                 key=f"level-{kind}",
-                title=f"Trình độ {QUALIFICATION_KIND_LABELS[kind].lower()} (cao nhất của mỗi người)",
-                headers=["Trình độ", "Số người", "Tỷ lệ (%)"],
+                title=_(
+                    "Trình độ %(kind)s (cao nhất của mỗi người)",
+                    kind=str(QUALIFICATION_KIND_LABELS[kind]).lower(),
+                ),
+                headers=[_("Trình độ"), _("Số người"), _("Tỷ lệ (%)")],
                 rows=[
                     *([name, count, _pct(count, total)] for name, count in counts),
-                    ["Tổng số", total, 100.0 if total else 0.0],
+                    [_("Tổng số"), total, 100.0 if total else 0.0],
                 ],
                 chart=[(name, _pct(count, total)) for name, count in counts],
                 chart_unit="%",
@@ -153,17 +158,17 @@ def _by_title_tables(session: Session, unit: Unit, by_title: list, sheets: dict)
         rows = []
         for title_id, title_name, total in titles:
             cells = [counts.get((title_id, level), 0) for level in levels]
-            rows.append([title_name or "Chưa có chức danh", *cells, total - sum(cells), total])
+            rows.append([title_name or _("Chưa có chức danh"), *cells, total - sum(cells), total])
         width = len(levels) + 2
         sums = [sum(row[1 + i] for row in rows) for i in range(width)]
-        rows.append(["Tổng số", *sums])
+        rows.append([_("Tổng số"), *sums])
         tables.append(
             Table(
                 key=f"title-{kind}",
-                title=f"{sheets[kind]} theo chức danh (số người)",
-                headers=["Chức danh", *levels, "Chưa có", "Tổng số"],
+                title=_("%(kind)s theo chức danh (số người)", kind=sheets[kind]),
+                headers=[_("Chức danh"), *levels, _("Chưa có"), _("Tổng số")],
                 rows=rows,
-                sheet=f"{sheets[kind]} - chức danh"[:31],
+                sheet=_("%(kind)s - chức danh", kind=sheets[kind])[:31],
                 population=sums[-1],
                 count_columns=(width,),
             )
@@ -196,19 +201,31 @@ def participation_table(rows: list[list]) -> Table:
     """Lượt người: distinct (cadre, program, year) with at least one result."""
     return Table(
         key="participation",
-        title="Lượt người tham gia bồi dưỡng theo chương trình và năm",
-        headers=["Chương trình", "Năm", "Lượt người"],
+        title=_("Lượt người tham gia bồi dưỡng theo chương trình và năm"),
+        headers=[_("Chương trình"), _("Năm"), _("Lượt người")],
         rows=rows,
         chart=[(f"{p} ({y})", c) for p, y, c in rows],
-        sheet="Lượt người",
+        sheet=_("Lượt người"),
     )
 
 
 def pass_tables(session: Session, unit: Unit, year_from: int, year_to: int) -> list[Table]:
     tables = []
-    for key, column, label in (
-        ("topic", Result.topic_code, "chuyên đề"),
-        ("title", Title.name, "chức danh"),
+    for key, column, title, header, sheet in (
+        (
+            "topic",
+            Result.topic_code,
+            _("Tỷ lệ đạt và điểm trung bình theo chuyên đề (bài đầu ra, cuối khóa, tình huống)"),
+            _("Chuyên đề"),
+            _("Tỷ lệ đạt theo chuyên đề"),
+        ),
+        (
+            "title",
+            Title.name,
+            _("Tỷ lệ đạt và điểm trung bình theo chức danh (bài đầu ra, cuối khóa, tình huống)"),
+            _("Chức danh"),
+            _("Tỷ lệ đạt theo chức danh"),
+        ),
     ):
         query = (
             _scoped_results(unit, year_from, year_to)
@@ -230,12 +247,12 @@ def pass_tables(session: Session, unit: Unit, year_from: int, year_to: int) -> l
         tables.append(
             Table(
                 key=f"pass-{key}",
-                title=f"Tỷ lệ đạt và điểm trung bình theo {label} (bài đầu ra, cuối khóa, tình huống)",
-                headers=[label.capitalize(), "Số bài", "Số bài đạt", "Tỷ lệ đạt (%)", "Điểm trung bình"],
+                title=title,
+                headers=[header, _("Số bài"), _("Số bài đạt"), _("Tỷ lệ đạt (%)"), _("Điểm trung bình")],
                 rows=rows,
                 chart=[(r[0], r[3]) for r in rows],
                 chart_unit="%",
-                sheet=f"Tỷ lệ đạt theo {label}",
+                sheet=sheet,
             )
         )
     return tables
@@ -270,15 +287,15 @@ def times_trained_table(
     trained = session.scalar(select(func.count()).select_from(trained_cadres)) or 0
     return Table(
         key="times",
-        title=f"Số lần bồi dưỡng bình quân mỗi cán bộ, {year_to - 4}–{year_to}",
-        headers=["Chỉ số", "Giá trị"],
+        title=_("Số lần bồi dưỡng bình quân mỗi cán bộ, %(start)s–%(end)s", start=year_to - 4, end=year_to),
+        headers=[_("Chỉ số"), _("Giá trị")],
         rows=[
-            ["Tổng số cán bộ", total],
-            ["Số cán bộ đã được bồi dưỡng", trained],
-            ["Tổng lượt người", count],
-            ["Bình quân lượt/cán bộ", round(count / total, 2) if total else 0],
+            [_("Tổng số cán bộ"), total],
+            [_("Số cán bộ đã được bồi dưỡng"), trained],
+            [_("Tổng lượt người"), count],
+            [_("Bình quân lượt/cán bộ"), round(count / total, 2) if total else 0],
         ],
-        sheet="Số lần bồi dưỡng",
+        sheet=_("Số lần bồi dưỡng"),
     )
 
 
@@ -299,34 +316,42 @@ def survey_tables(session: Session, unit: Unit, year_from: int, year_to: int) ->
     counts = {Improvement(k): (c, int(n or 0)) for k, c, n in session.execute(query)}
     answered = sum(c for c, _ in counts.values())
     rows = [
-        [label, counts.get(k, (0, 0))[0], _pct(counts.get(k, (0, 0))[0], answered)]
+        [str(label), counts.get(k, (0, 0))[0], _pct(counts.get(k, (0, 0))[0], answered)]
         for k, label in IMPROVEMENT_LABELS.items()
     ]
-    rows.append(["Tổng số", answered, 100.0 if answered else 0.0])
+    rows.append([_("Tổng số"), answered, 100.0 if answered else 0.0])
     needs = sum(n for _, n in counts.values())
     return [
         Table(
             key="survey",
-            title=f"Tự đánh giá sau bồi dưỡng ({answered} phiếu)",
-            headers=["Mức", "Số phiếu", "Tỷ lệ (%)"],
+            title=ngettext(
+                "Tự đánh giá sau bồi dưỡng (%(num)d phiếu)",
+                "Tự đánh giá sau bồi dưỡng (%(num)d phiếu)",
+                answered,
+            ),
+            headers=[_("Mức"), _("Số phiếu"), _("Tỷ lệ (%)")],
             rows=rows,
             chart=[(r[0], r[2]) for r in rows[:-1]],
             chart_unit="%",
-            sheet="Khảo sát",
+            sheet=_("Khảo sát"),
             population=answered,
             count_columns=(1,),
         ),
         # A separate question of the same survey: its own table, so each adds up to the phiếu.
         Table(
             key="survey-needs",
-            title=f"Cần cập nhật kiến thức thường xuyên ({answered} phiếu)",
-            headers=["Trả lời", "Số phiếu", "Tỷ lệ (%)"],
+            title=ngettext(
+                "Cần cập nhật kiến thức thường xuyên (%(num)d phiếu)",
+                "Cần cập nhật kiến thức thường xuyên (%(num)d phiếu)",
+                answered,
+            ),
+            headers=[_("Trả lời"), _("Số phiếu"), _("Tỷ lệ (%)")],
             rows=[
-                ["Có", needs, _pct(needs, answered)],
-                ["Không", answered - needs, _pct(answered - needs, answered)],
-                ["Tổng số", answered, 100.0 if answered else 0.0],
+                [_("Có"), needs, _pct(needs, answered)],
+                [_("Không"), answered - needs, _pct(answered - needs, answered)],
+                [_("Tổng số"), answered, 100.0 if answered else 0.0],
             ],
-            sheet="Khảo sát - cập nhật",
+            sheet=_("Khảo sát - cập nhật"),
             population=answered,
             count_columns=(1,),
         ),
@@ -363,10 +388,10 @@ def build(session: Session, unit: Unit, year_from: int, year_to: int, progress=N
     return [
         Table(
             "cadres",
-            "Số cán bộ trong phạm vi",
-            ["Đơn vị", "Số cán bộ"],
+            _("Số cán bộ trong phạm vi"),
+            [_("Đơn vị"), _("Số cán bộ")],
             [[unit.name, total]],
-            sheet="Số cán bộ",
+            sheet=_("Số cán bộ"),
         ),
         *qualifications,
         participation_table(participation),
@@ -379,11 +404,11 @@ def build(session: Session, unit: Unit, year_from: int, year_to: int, progress=N
 def to_xlsx(tables: list[Table], heading: str) -> bytes:
     workbook = Workbook()
     summary = workbook.active
-    summary.title = "Thông tin"
-    summary.append(safe_row(["Báo cáo", heading]))
-    summary.append(["Lập ngày", dt.date.today().isoformat()])
+    summary.title = _("Thông tin")
+    summary.append(safe_row([_("Báo cáo"), heading]))
+    summary.append([_("Lập ngày"), dt.date.today().isoformat()])
     for number, table in enumerate(tables, 1):
-        sheet = workbook.create_sheet((table.sheet or f"Bảng {number}")[:31])
+        sheet = workbook.create_sheet((table.sheet or _("Bảng %(n)s", n=number))[:31])
         sheet.append(safe_row([table.title]))
         sheet.append(safe_row(table.headers))
         for row in table.rows:

@@ -45,7 +45,9 @@ def _lines_to_bands(text: str) -> list[list]:
             continue
         parts = [p.strip() for p in line.split("|")]
         if len(parts) != 2:
-            raise LmsError(f"Dòng {number} của bảng xếp loại: cần “tên mức | điểm tối thiểu”.")
+            raise LmsError(
+                _("Dòng %(number)s của bảng xếp loại: cần “tên mức | điểm tối thiểu”.", number=number)
+            )
         bands.append([parts[0], parts[1].replace(",", ".")])
     return bands
 
@@ -57,7 +59,7 @@ def _lines_to_rules(text: str) -> list[dict]:
             continue
         parts = [p.strip() for p in line.split("|")]
         if len(parts) != 5:
-            raise LmsError(f"Dòng {number} của quy tắc: cần 5 phần ngăn bởi “|”.")
+            raise LmsError(_("Dòng %(number)s của quy tắc: cần 5 phần ngăn bởi “|”.", number=number))
         when, value, recommend, text_, reference = parts
         rules.append(
             {

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,6 +34,31 @@ DEFAULT_WEIGHTS = {
 }
 DEFAULT_BANDS = [["Xuất sắc", 9.0], ["Giỏi", 8.0], ["Khá", 7.0], ["Trung bình", 5.0], ["Không đạt", 0.0]]
 FAIL_BAND = "Không đạt"
+# A record stores its band's name as the scheme wrote it; the default names are shown in the
+# reader's language, a name a board chose itself as written.
+BAND_LABELS = {
+    "Xuất sắc": _l("Xuất sắc"),
+    "Giỏi": _l("Giỏi"),
+    "Khá": _l("Khá"),
+    "Trung bình": _l("Trung bình"),
+    "Không đạt": _l("Không đạt"),
+}
+
+
+def band_label(name: str | None) -> str:
+    return str(BAND_LABELS.get(name, name)) if name else ""
+
+
+# Notes the system writes on a scheme version (stored in Vietnamese; "content import" by older code)
+IMPORT_NOTE = "nhập từ nội dung"
+SYSTEM_NOTES = {IMPORT_NOTE: _l("nhập từ nội dung"), "content import": _l("nhập từ nội dung")}
+
+
+def note_text(note: str | None) -> str:
+    """A scheme version's note: the system's own in the reader's language, a person's as written."""
+    return str(SYSTEM_NOTES.get(note, note)) if note else ""
+
+
 RULE_CONDITIONS = {
     "exit_failed": "Kiểm tra đầu ra không đạt",
     "total_min": "Điểm tổng hợp từ … trở lên",
@@ -69,26 +96,32 @@ def normalize_scheme(evaluation: dict | None) -> dict:
         "rules",
     }
     if unknown:
-        raise LmsError(f"Khóa không hợp lệ trong khối evaluation: {', '.join(sorted(unknown))}.")
+        raise LmsError(
+            _("Khóa không hợp lệ trong khối evaluation: %(value)s.", value=", ".join(sorted(unknown)))
+        )
     raw_weights = evaluation.get("weights")
     if raw_weights is not None and not isinstance(raw_weights, dict):
-        raise LmsError("weights phải là một bảng {thành phần: trọng số}.")
+        raise LmsError(_("weights phải là một bảng {thành phần: trọng số}."))
     weights = dict(DEFAULT_WEIGHTS) if raw_weights is None else {c: 0.0 for c in COMPONENTS}
     for key, value in (raw_weights or {}).items():
         if key not in COMPONENTS:
-            raise LmsError(f"Thành phần “{key}” không có; dùng: {', '.join(COMPONENTS)}.")
+            raise LmsError(
+                _("Thành phần “%(key)s” không có; dùng: %(value)s.", key=key, value=", ".join(COMPONENTS))
+            )
         weights[key] = _number(value, f"Trọng số {key}", 0, 100)
     if not any(weights.values()):
-        raise LmsError("Cần ít nhất một thành phần có trọng số lớn hơn 0.")
+        raise LmsError(_("Cần ít nhất một thành phần có trọng số lớn hơn 0."))
     bands = evaluation.get("bands") or DEFAULT_BANDS
     if isinstance(bands, dict):
         bands = list(bands.items())
     try:
         bands = sorted(([str(n).strip(), _number(v, f"Mức “{n}”")] for n, v in bands), key=lambda b: -b[1])
     except (TypeError, ValueError):
-        raise LmsError("bands phải là danh sách [tên mức, điểm tối thiểu].") from None
+        raise LmsError(_("bands phải là danh sách [tên mức, điểm tối thiểu].")) from None
     if not bands or bands[-1][1] != 0 or any(not name or len(name) > 40 for name, _ in bands):
-        raise LmsError("Bảng xếp loại cần tên cho mỗi mức (tối đa 40 ký tự) và một mức thấp nhất từ 0 điểm.")
+        raise LmsError(
+            _("Bảng xếp loại cần tên cho mỗi mức (tối đa 40 ký tự) và một mức thấp nhất từ 0 điểm.")
+        )
     rules = [_check_rule(r, i + 1) for i, r in enumerate(evaluation.get("rules", DEFAULT_RULES) or [])]
     return {
         "weights": weights,
@@ -104,18 +137,32 @@ def normalize_scheme(evaluation: dict | None) -> dict:
 
 def _check_rule(rule: Any, number: int) -> dict:
     if not isinstance(rule, dict):
-        raise LmsError(f"Quy tắc {number}: cần một bảng when/recommend/text/reference.")
+        raise LmsError(_("Quy tắc %(number)s: cần một bảng when/recommend/text/reference.", number=number))
     when, recommend = rule.get("when"), rule.get("recommend")
     if when not in RULE_CONDITIONS:
-        raise LmsError(f"Quy tắc {number}: điều kiện “{when}” không có; dùng: {', '.join(RULE_CONDITIONS)}.")
+        raise LmsError(
+            _(
+                "Quy tắc %(number)s: điều kiện “%(when)s” không có; dùng: %(value)s.",
+                number=number,
+                when=when,
+                value=", ".join(RULE_CONDITIONS),
+            )
+        )
     if recommend not in Decision.__members__:
-        raise LmsError(f"Quy tắc {number}: đề xuất “{recommend}” không có; dùng: {', '.join(Decision)}.")
+        raise LmsError(
+            _(
+                "Quy tắc %(number)s: đề xuất “%(recommend)s” không có; dùng: %(value)s.",
+                number=number,
+                recommend=recommend,
+                value=", ".join(Decision),
+            )
+        )
     value = rule.get("value")
     if when in ("total_min", "total_below"):
         value = _number(value, f"Quy tắc {number}: ngưỡng điểm")
     text, reference = str(rule.get("text") or "").strip(), str(rule.get("reference") or "").strip()
     if not text or not reference:
-        raise LmsError(f"Quy tắc {number}: cần ghi nội dung quy tắc và căn cứ (văn bản).")
+        raise LmsError(_("Quy tắc %(number)s: cần ghi nội dung quy tắc và căn cứ (văn bản).", number=number))
     return {"when": when, "value": value, "recommend": recommend, "text": text, "reference": reference}
 
 
@@ -154,7 +201,7 @@ def ensure_scheme(
     """
     program_code = (program_code or "").strip() or DEFAULT_PROGRAM
     if len(program_code) > 80:
-        raise LmsError("Mã chương trình dài quá 80 ký tự.")
+        raise LmsError(_("Mã chương trình dài quá 80 ký tự."))
     content = normalize_scheme(evaluation_dict)
     current = latest_scheme(session, program_code)
     if current is not None and scheme_content(current) == content:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from lms import events
 from lms.evaluation import inputs
 from lms.evaluation.records import recompute, recompute_for_result
-from lms.evaluation.schemes import ensure_scheme
+from lms.evaluation.schemes import IMPORT_NOTE, ensure_scheme
 from lms.results.models import Result
 
 # --- keeping records in step with their inputs (see lms/events.py) ------------------------
@@ -28,4 +28,4 @@ def _on_attendance_changed(session: Session, cohort_id: int) -> None:
 @events.program_saved.connect
 def _on_program_saved(session: Session, program_code: str, evaluation: dict | None) -> None:
     if evaluation is not None:
-        ensure_scheme(session, program_code, evaluation, note="content import")
+        ensure_scheme(session, program_code, evaluation, note=IMPORT_NOTE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,18 +35,18 @@ def submit_survey(
     now: dt.datetime | None = None,
 ) -> SurveyResponse:
     if not may_answer_survey(session, profile, cohort_id):
-        raise Forbidden("Đồng chí chưa tham gia lớp này nên không gửi phiếu khảo sát được.")
+        raise Forbidden(_("Đồng chí chưa tham gia lớp này nên không gửi phiếu khảo sát được."))
     existing = session.scalar(
         select(SurveyResponse).where(
             SurveyResponse.cadre_id == profile.id, SurveyResponse.cohort_id == cohort_id
         )
     )
     if existing is not None:
-        raise Conflict("Đồng chí đã gửi phiếu khảo sát cho lớp này; mỗi người gửi một lần.")
+        raise Conflict(_("Đồng chí đã gửi phiếu khảo sát cho lớp này; mỗi người gửi một lần."))
     try:
         improvement = Improvement(improvement)
     except ValueError:
-        raise LmsError("Mức đánh giá không hợp lệ.") from None
+        raise LmsError(_("Mức đánh giá không hợp lệ.")) from None
     program_code = session.scalar(
         select(Result.program_code)
         .where(Result.cadre_id == profile.id, Result.cohort_id == cohort_id)

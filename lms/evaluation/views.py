@@ -34,6 +34,29 @@ def component_name_filter(code: str) -> str:
     return str(COMPONENT_NAMES.get(code, code))
 
 
+@bp.app_template_filter("band")
+def band_filter(name: str | None) -> str:
+    """A band's name: the default bands in the reader's language, a board's own as written."""
+    from lms.evaluation.schemes import band_label
+
+    return band_label(name)
+
+
+@bp.app_template_filter("certificate_reason")
+def certificate_reason_filter(stored: str | None) -> str:
+    """Why a certificate is refused, in the reader's language (stored in Vietnamese)."""
+    from lms.evaluation.reasons import reason_text
+
+    return reason_text(stored)
+
+
+@bp.app_template_filter("scheme_note")
+def scheme_note_filter(note: str | None) -> str:
+    from lms.evaluation.schemes import note_text
+
+    return note_text(note)
+
+
 @bp.app_template_filter("score")
 def score_filter(value, signed: bool = False) -> str:
     """A score kept as text in JSON ("7.50") shown the request's way ("7,50"; "+1,50"): the

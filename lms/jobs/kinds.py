@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from lms.errors import LmsError
@@ -59,7 +60,7 @@ def report(ctx: JobContext) -> None:
     p = ctx.params
     unit = ctx.session.get(Unit, p["unit_id"])
     if unit is None:
-        raise LmsError("Đơn vị của báo cáo không còn tồn tại.")
+        raise LmsError(_("Đơn vị của báo cáo không còn tồn tại."))
     ctx.progress(5, "Đang đếm số liệu")
     tables = reports.build(
         ctx.session,
@@ -87,7 +88,7 @@ def quiz_results(ctx: JobContext) -> None:
     p = ctx.params
     quiz = ctx.session.get(Quiz, p["quiz_id"])
     if quiz is None:
-        raise LmsError("Bài kiểm tra không còn tồn tại.")
+        raise LmsError(_("Bài kiểm tra không còn tồn tại."))
     ctx.progress(10, "Đang đọc các lượt làm")
     name = f"ket-qua-{quiz.code}.{p['fmt']}"
     if p["fmt"] == "csv":
@@ -107,7 +108,7 @@ def quiz_stats(ctx: JobContext) -> None:
 
     quiz = ctx.session.get(Quiz, ctx.params["quiz_id"])
     if quiz is None:
-        raise LmsError("Bài kiểm tra không còn tồn tại.")
+        raise LmsError(_("Bài kiểm tra không còn tồn tại."))
     ctx.progress(5, "Đang đóng các bài làm quá hạn")
     close_overdue(ctx.session, utcnow())
     ctx.progress(20, "Đang tính thống kê")

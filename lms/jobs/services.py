@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,7 @@ def request_job(
     """A new queued job, or the same person's identical job still queued or running (asking
     twice does not run the work twice). Returns (job, created)."""
     if kind not in KINDS:
-        raise LmsError(f"Không có loại công việc {kind!r}.")
+        raise LmsError(_("Không có loại công việc %(kind)s.", kind=repr(kind)))
     encoded = json.dumps(params, sort_keys=True, ensure_ascii=False)
     owner_id = getattr(actor, "id", None)
     same = session.scalar(
@@ -60,7 +61,7 @@ def request_job(
 def retry_job(session: Session, actor: Any, job: Job, now: dt.datetime) -> Job:
     """An admin's retry of a failed (or expired) job: a fresh set of attempts."""
     if not job.retryable():
-        raise LmsError("Chỉ chạy lại được công việc đã lỗi hoặc đã hết hạn.")
+        raise LmsError(_("Chỉ chạy lại được công việc đã lỗi hoặc đã hết hạn."))
     before = {"status": job.status.value, "attempts": job.attempts, "error": job.error}
     job.status, job.attempts, job.progress, job.step = JobStatus.queued, 0, 0, None
     job.error, job.finished_at, job.enqueued_at = None, None, now

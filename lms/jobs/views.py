@@ -32,6 +32,7 @@ from lms.jobs.forms import AdminJobForm, ReportJobForm, RetryForm
 from lms.jobs.kinds import KINDS
 from lms.jobs.models import Job, JobStatus
 from lms.jobs.runner import result_dir
+from lms.jobs.steps import step_text
 
 bp = Blueprint("jobs", __name__)
 
@@ -52,6 +53,7 @@ def _helpers() -> dict:
     return {
         "job_status_label": status_label,
         "job_kind_label": lambda k: str(KINDS[k].label) if k in KINDS else k,
+        "job_step": step_text,
     }
 
 
@@ -142,7 +144,7 @@ def status_json(public_id: str):
         "status": job.status.value,
         "label": status_label(job.status),
         "progress": job.progress,
-        "step": job.step,
+        "step": step_text(job.step),
         "attempts": job.attempts,
         "done": job.status == JobStatus.done,
         "finished": not job.active,

@@ -19,6 +19,7 @@ import io
 import unicodedata
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
@@ -81,17 +82,17 @@ def parse_date(text: str) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"ngày “{text}” không hợp lệ (dùng YYYY-MM-DD hoặc DD/MM/YYYY)")
+    raise ValueError(_("ngày “%(text)s” không hợp lệ (dùng YYYY-MM-DD hoặc DD/MM/YYYY)", text=text))
 
 
 def read_rows(raw: bytes, path: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidFile([FileProblem(path, 1, "tệp không phải UTF-8 (hãy lưu CSV UTF-8)")]) from exc
+        raise InvalidFile([FileProblem(path, 1, _("tệp không phải UTF-8 (hãy lưu CSV UTF-8)"))]) from exc
     text = text.replace("\x00", "")
     if not text.strip():
-        raise InvalidFile([FileProblem(path, 1, "tệp rỗng")])
+        raise InvalidFile([FileProblem(path, 1, _("tệp rỗng"))])
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -106,14 +107,25 @@ def read_rows(raw: bytes, path: str) -> tuple[list[str], list[tuple[int, dict[st
                 continue
             rows.append((reader.line_num, dict(zip(header, (v.strip() for v in values), strict=False))))
     except csv.Error as exc:
-        raise InvalidFile([FileProblem(path, reader.line_num, f"CSV hỏng: {exc}")]) from exc
+        raise InvalidFile([FileProblem(path, reader.line_num, _("CSV hỏng: %(exc)s", exc=exc))]) from exc
     return header, rows
 
 
 def import_accounts(session: Session, raw: bytes, path: str, actor: Any) -> list[ImportedAccount]:
     header, rows = read_rows(raw, path)
-    problems = [FileProblem(path, 1, f"cột không biết: {c}") for c in header if c not in COLUMNS]
-    problems += [FileProblem(path, 1, f"thiếu cột bắt buộc: {c}") for c in REQUIRED if c not in header]
+    problems = [FileProblem(path, 1, _("cột không biết: %(c)s", c=c)) for c in header if c not in COLUMNS]
+    problems += [
+        FileProblem(
+            path,
+            1,
+            _(
+                "thiếu cột bắt buộc: %(c)s",
+                c=c,
+            ),
+        )
+        for c in REQUIRED
+        if c not in header
+    ]
     if problems:
         raise InvalidFile(problems)
     lookups = _Lookups(session, actor)
@@ -129,7 +141,7 @@ def import_accounts(session: Session, raw: bytes, path: str, actor: Any) -> list
         problems += [FileProblem(path, line, message) for message in row_problems]
         checked.append(_Row(line, parsed))
     if not checked and not problems:
-        problems.append(FileProblem(path, 2, "không có dòng dữ liệu nào"))
+        problems.append(FileProblem(path, 2, _("không có dòng dữ liệu nào")))
     if problems:
         raise InvalidFile(problems)
     return [_write(session, row.values, actor) for row in checked]

@@ -7,6 +7,7 @@ import datetime as dt
 from importlib import resources
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -206,7 +207,7 @@ def create_profile(
     qualifications: list[tuple[QualificationLevel, str | None, dt.date | None]] = (),
 ) -> CadreProfile:
     if not full_name.strip():
-        raise LmsError("Cần nhập họ và tên.")
+        raise LmsError(_("Cần nhập họ và tên."))
     profile = CadreProfile(
         birth_year=birth_year,
         gender=gender,
@@ -244,7 +245,7 @@ def get_profile(session: Session, public_id: str) -> CadreProfile:
         session,
         CadreProfile,
         public_id,
-        "Không tìm thấy hồ sơ cán bộ.",
+        _("Không tìm thấy hồ sơ cán bộ."),
         selectinload(CadreProfile.qualifications),
     )
 

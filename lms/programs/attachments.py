@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from lms import audit
@@ -62,19 +63,21 @@ def add_attachment(
 ) -> Attachment:
     if not version.editable:
         raise Conflict(
-            "Chỉ thêm tài liệu vào bản nháp hoặc bản bị trả lại; hãy bấm “Sửa” để tạo bản nháp mới."
+            _("Chỉ thêm tài liệu vào bản nháp hoặc bản bị trả lại; hãy bấm “Sửa” để tạo bản nháp mới.")
         )
     name = Path(filename or "").name.strip()
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ATTACHMENT_TYPES:
-        raise LmsError("Chỉ nhận tệp PDF, DOCX, PPTX, JPG hoặc PNG.")
+        raise LmsError(_("Chỉ nhận tệp PDF, DOCX, PPTX, JPG hoặc PNG."))
     if not data:
-        raise LmsError("Tệp rỗng.")
+        raise LmsError(_("Tệp rỗng."))
     if len(data) > max_mb * 1024 * 1024:
-        raise LmsError(f"Tệp lớn hơn {max_mb} MB.")
+        raise LmsError(_("Tệp lớn hơn %(max_mb)s MB.", max_mb=max_mb))
     detected = sniff_type(data)
     if detected is None or ATTACHMENT_TYPES[detected] != ATTACHMENT_TYPES[extension]:
-        raise LmsError("Nội dung tệp không đúng với đuôi tên tệp (chỉ nhận PDF, DOCX, PPTX, JPG, PNG thật).")
+        raise LmsError(
+            _("Nội dung tệp không đúng với đuôi tên tệp (chỉ nhận PDF, DOCX, PPTX, JPG, PNG thật).")
+        )
     upload_dir.mkdir(parents=True, exist_ok=True)
     stored = f"{secrets.token_hex(16)}.{'jpg' if detected == 'jpg' else detected}"
     (upload_dir / stored).write_bytes(data)
@@ -104,7 +107,7 @@ def add_attachment(
 def remove_attachment(session: Session, actor: Any, now: dt.datetime, attachment: Attachment) -> None:
     version = attachment.version
     if not version.editable:
-        raise Conflict("Chỉ gỡ tài liệu khỏi bản nháp hoặc bản bị trả lại.")
+        raise Conflict(_("Chỉ gỡ tài liệu khỏi bản nháp hoặc bản bị trả lại."))
     audit.record(
         session,
         actor,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -39,7 +40,7 @@ def record_attendance(
     """Upsert one status per enrollment for one session; returns how many changed.
     ``how`` names the button in the audit entry ("form" or "all_present")."""
     if cohort_session.cohort_id != cohort.id:
-        raise NotFound("Buổi học không thuộc lớp này.")
+        raise NotFound(_("Buổi học không thuộc lớp này."))
     enrollments = {e.id for e in cohort.enrollments}
     existing = {
         a.enrollment_id: a
@@ -48,13 +49,13 @@ def record_attendance(
     changed = 0
     for enrollment_id, value in statuses.items():
         if enrollment_id not in enrollments:
-            raise LmsError("Danh sách điểm danh có học viên không thuộc lớp này.")
+            raise LmsError(_("Danh sách điểm danh có học viên không thuộc lớp này."))
         if not value:
             continue
         try:
             status = AttendanceStatus(value)
         except ValueError:
-            raise LmsError("Trạng thái điểm danh không hợp lệ.") from None
+            raise LmsError(_("Trạng thái điểm danh không hợp lệ.")) from None
         row = existing.get(enrollment_id)
         if row is None:
             session.add(

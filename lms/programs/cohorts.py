@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -40,7 +41,7 @@ def get_cohort(session: Session, public_id: str) -> Cohort:
         session,
         Cohort,
         public_id,
-        "Không tìm thấy lớp bồi dưỡng.",
+        _("Không tìm thấy lớp bồi dưỡng."),
         selectinload(Cohort.sessions),
         selectinload(Cohort.instructors),
         selectinload(Cohort.program)
@@ -65,9 +66,9 @@ def create_cohort(
     schedule: Iterable[tuple[dt.date, str, Topic | None]] = (),
 ) -> Cohort:
     if end_date < start_date:
-        raise LmsError("Ngày kết thúc phải sau ngày bắt đầu.")
+        raise LmsError(_("Ngày kết thúc phải sau ngày bắt đầu."))
     if session.scalar(select(Cohort.id).where(Cohort.code == code)) is not None:
-        raise Conflict(f"Mã lớp “{code}” đã có.")
+        raise Conflict(_("Mã lớp “%(code)s” đã có.", code=code))
     cohort = Cohort(
         program=program,
         code=code,

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -42,12 +43,29 @@ def cross_check(session: Session, parsed: Parsed, root: Path | None = None) -> N
         if topic.code in seen:
             first = seen[topic.code]
             problems.append(
-                FileProblem(topic.path, topic.line, f"mã chuyên đề '{topic.code}' trùng với {first.path}")
+                FileProblem(
+                    topic.path,
+                    topic.line,
+                    _(
+                        "mã chuyên đề '%(code)s' trùng với %(path)s",
+                        code=topic.code,
+                        path=first.path,
+                    ),
+                )
             )
         seen.setdefault(topic.code, topic)
         for code, line in zip(topic.target_groups, topic.target_group_lines, strict=True):
             if code not in group_codes:
-                problems.append(FileProblem(topic.path, line, f"nhóm đối tượng không tồn tại: '{code}'"))
+                problems.append(
+                    FileProblem(
+                        topic.path,
+                        line,
+                        _(
+                            "nhóm đối tượng không tồn tại: '%(code)s'",
+                            code=code,
+                        ),
+                    )
+                )
     known_topics = set(seen) | set(
         session.scalars(
             select(Topic.code).join(TopicVersion).where(TopicVersion.status == VersionStatus.published)
@@ -59,22 +77,64 @@ def cross_check(session: Session, parsed: Parsed, root: Path | None = None) -> N
             first = seen_programs[program.code]
             problems.append(
                 FileProblem(
-                    program.path, program.line, f"mã chương trình '{program.code}' trùng với {first.path}"
+                    program.path,
+                    program.line,
+                    _(
+                        "mã chương trình '%(code)s' trùng với %(path)s",
+                        code=program.code,
+                        path=first.path,
+                    ),
                 )
             )
         seen_programs.setdefault(program.code, program)
         for code, line in program.target_groups:
             if code not in group_codes:
-                problems.append(FileProblem(program.path, line, f"nhóm đối tượng không tồn tại: '{code}'"))
+                problems.append(
+                    FileProblem(
+                        program.path,
+                        line,
+                        _(
+                            "nhóm đối tượng không tồn tại: '%(code)s'",
+                            code=code,
+                        ),
+                    )
+                )
         for code, line in program.titles:
             if code not in title_codes:
-                problems.append(FileProblem(program.path, line, f"chức danh không tồn tại: '{code}'"))
+                problems.append(
+                    FileProblem(
+                        program.path,
+                        line,
+                        _(
+                            "chức danh không tồn tại: '%(code)s'",
+                            code=code,
+                        ),
+                    )
+                )
         listed: set[str] = set()
         for code, line in program.topics:
             if code not in known_topics:
-                problems.append(FileProblem(program.path, line, f"chuyên đề không tồn tại: '{code}'"))
+                problems.append(
+                    FileProblem(
+                        program.path,
+                        line,
+                        _(
+                            "chuyên đề không tồn tại: '%(code)s'",
+                            code=code,
+                        ),
+                    )
+                )
             elif code in listed:
-                problems.append(FileProblem(program.path, line, f"chuyên đề '{code}' được liệt kê hai lần"))
+                problems.append(
+                    FileProblem(
+                        program.path,
+                        line,
+                        _(
+                            "chuyên đề '%(code)s' được liệt kê hai lần",
+                            code=code,
+                        ),
+                    )
+                )
             listed.add(code)
         if program.source_titles is not None:
             titles = _published_titles(session) | {t.code: t.title for t in parsed.topics}

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 
 from lms.errors import FileProblem
 from lms.programs import frame
@@ -233,7 +234,7 @@ def read_files(root: Path) -> Parsed:
         program_files = sorted((root / "programs").glob("*.yaml")) + sorted((root / "programs").glob("*.yml"))
         topic_files = sorted((root / "topics").glob("*.md"))
     if not root.exists():
-        parsed.problems.append(FileProblem(str(root), 0, "không tìm thấy tệp hoặc thư mục"))
+        parsed.problems.append(FileProblem(str(root), 0, _("không tìm thấy tệp hoặc thư mục")))
         return parsed
     for file in topic_files:
         text = _read_text(file, parsed.problems)
@@ -252,7 +253,16 @@ def _read_text(file: Path, problems: list[FileProblem]) -> str | None:
     try:
         return file.read_text("utf-8")
     except UnicodeDecodeError:
-        problems.append(FileProblem(str(file), 1, "tệp không phải UTF-8"))
+        problems.append(FileProblem(str(file), 1, _("tệp không phải UTF-8")))
     except OSError as exc:
-        problems.append(FileProblem(str(file), 0, f"không đọc được tệp: {exc.strerror}"))
+        problems.append(
+            FileProblem(
+                str(file),
+                0,
+                _(
+                    "không đọc được tệp: %(strerror)s",
+                    strerror=exc.strerror,
+                ),
+            )
+        )
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,7 @@ from lms.programs.models import Program, ProgramTopic, Topic
 def get_program(session: Session, code: str) -> Program:
     program = session.scalar(select(Program).where(Program.code == code))
     if program is None:
-        raise NotFound("Không tìm thấy chương trình.")
+        raise NotFound(_("Không tìm thấy chương trình."))
     return program
 
 
@@ -38,12 +39,12 @@ def save_program(
     if missing:
         raise LmsError("Không có chuyên đề mang mã: " + ", ".join(missing))
     if len(set(codes)) != len(codes):
-        raise LmsError("Một chuyên đề được liệt kê hai lần.")
+        raise LmsError(_("Một chuyên đề được liệt kê hai lần."))
     if program is None:
         if not SLUG.match(code):
-            raise LmsError("Mã chương trình chỉ gồm chữ thường không dấu, số và gạch nối.")
+            raise LmsError(_("Mã chương trình chỉ gồm chữ thường không dấu, số và gạch nối."))
         if session.scalar(select(Program.id).where(Program.code == code)) is not None:
-            raise Conflict(f"Mã chương trình “{code}” đã có.")
+            raise Conflict(_("Mã chương trình “%(code)s” đã có.", code=code))
         program = Program(code=code, created_at=now)
     before = {"title": program.title, "topics": [i.topic.code for i in program.items]} if program.id else None
     program.title = fields["title"].strip()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from lms import events
@@ -60,13 +61,30 @@ def check_frame(path: str, source_titles: list[dict], topics: list[tuple[str, in
     if len(source_titles) != len(topics):
         line = source_titles[0]["line"] if source_titles else 1
         problems.append(
-            FileProblem(path, line, f"nguồn có {len(source_titles)} chuyên đề, chương trình có {len(topics)}")
+            FileProblem(
+                path,
+                line,
+                _(
+                    "nguồn có %(source_titles)s chuyên đề, chương trình có %(topics)s",
+                    source_titles=len(source_titles),
+                    topics=len(topics),
+                ),
+            )
         )
     for wanted, (code, line) in zip(source_titles, topics, strict=False):
         have = titles.get(code)
         if have is not None and frame_title(have) != frame_title(wanted["title"]):
             problems.append(
-                FileProblem(path, line, f"chuyên đề '{code}' có tên “{have}”, nguồn ghi “{wanted['title']}”")
+                FileProblem(
+                    path,
+                    line,
+                    _(
+                        "chuyên đề '%(code)s' có tên “%(have)s”, nguồn ghi “%(value)s”",
+                        code=code,
+                        have=have,
+                        value=wanted["title"],
+                    ),
+                )
             )
     return problems
 
@@ -163,8 +181,14 @@ def check_producible(
                 FileProblem(
                     path,
                     weight_lines.get(component, line),
-                    f"trọng số '{component}' là {weights[component]:g} nhưng chương trình '{code}' không có "
-                    f"{what} nào (thêm {what} cho chương trình hoặc đặt trọng số 0)",
+                    _(
+                        "trọng số '%(component)s' là %(value)s nhưng chương trình '%(code)s' không "
+                        "có %(what)s nào (thêm %(what)s cho chương trình hoặc đặt trọng số 0)",
+                        component=component,
+                        value=format(weights[component], "g"),
+                        code=code,
+                        what=what,
+                    ),
                 )
             )
     return problems

@@ -14,6 +14,7 @@ import enum
 import json
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Column,
@@ -260,16 +261,21 @@ class TopicVersion(Base):
         if self.status not in allowed:
             names = ", ".join(str(STATUS_LABELS[s]) for s in allowed)
             raise Conflict(
-                f"Phiên bản {self.version} đang ở trạng thái “{STATUS_LABELS[self.status]}”; "
-                f"thao tác này chỉ làm được khi ở trạng thái: {names}."
+                _(
+                    "Phiên bản %(version)s đang ở trạng thái “%(value)s”; thao tác này chỉ làm "
+                    "được khi ở trạng thái: %(names)s.",
+                    version=self.version,
+                    value=STATUS_LABELS[self.status],
+                    names=names,
+                )
             )
 
     def _require_reviewer(self, actor: Any) -> None:
         if actor is None or getattr(actor, "role", None) != "approver":
-            raise Forbidden("Chỉ người duyệt nội dung mới được duyệt, trả lại hoặc công bố chuyên đề.")
+            raise Forbidden(_("Chỉ người duyệt nội dung mới được duyệt, trả lại hoặc công bố chuyên đề."))
         if self.author_id is not None and actor.id == self.author_id:
             raise Forbidden(
-                "Đồng chí là tác giả phiên bản này nên không thể tự duyệt; hãy nhờ người duyệt khác."
+                _("Đồng chí là tác giả phiên bản này nên không thể tự duyệt; hãy nhờ người duyệt khác.")
             )
 
     def submit(self, actor: Any, now: dt.datetime) -> None:
@@ -285,7 +291,7 @@ class TopicVersion(Base):
         self._require(VersionStatus.submitted, VersionStatus.approved)
         self._require_reviewer(actor)
         if not (comment or "").strip():
-            raise LmsError("Khi trả lại cần ghi nhận xét để tác giả biết phải sửa gì.")
+            raise LmsError(_("Khi trả lại cần ghi nhận xét để tác giả biết phải sửa gì."))
         self.status, self.reviewed_by_id, self.reviewed_at = VersionStatus.returned, actor.id, now
         self.review_comment = comment.strip()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
@@ -31,7 +32,7 @@ def file_need(
     period: str,
 ) -> TrainingNeed:
     if people <= 0:
-        raise LmsError("Số người phải lớn hơn 0.")
+        raise LmsError(_("Số người phải lớn hơn 0."))
     need = TrainingNeed(
         unit=unit,
         title=title,

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -129,5 +130,5 @@ def next_step(enrollment: Enrollment, progress: dict[int, TopicProgress]) -> Nex
 def require_learner_access(session: Session, user: Any, topic: Topic) -> Enrollment | None:
     enrollment = learner_enrollment_for(session, user, topic)
     if enrollment is None:
-        raise Forbidden("Đồng chí chưa được ghi danh vào lớp có chuyên đề này.")
+        raise Forbidden(_("Đồng chí chưa được ghi danh vào lớp có chuyên đề này."))
     return enrollment

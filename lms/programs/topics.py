@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,20 +26,20 @@ from lms.sanitize import markdown_to_html
 
 
 def get_topic(session: Session, public_id: str) -> Topic:
-    return get_by_public_id(session, Topic, public_id, "Không tìm thấy chuyên đề.")
+    return get_by_public_id(session, Topic, public_id, _("Không tìm thấy chuyên đề."))
 
 
 def get_version(session: Session, public_id: str) -> TopicVersion:
-    return get_by_public_id(session, TopicVersion, public_id, "Không tìm thấy phiên bản chuyên đề.")
+    return get_by_public_id(session, TopicVersion, public_id, _("Không tìm thấy phiên bản chuyên đề."))
 
 
 def _check_topic_fields(fields: dict[str, Any]) -> None:
     if fields["field"] not in FIELDS:
-        raise LmsError("Lĩnh vực không có trong danh mục.")
+        raise LmsError(_("Lĩnh vực không có trong danh mục."))
     if not fields["title"].strip():
-        raise LmsError("Chuyên đề phải có tiêu đề.")
+        raise LmsError(_("Chuyên đề phải có tiêu đề."))
     if not fields["hours"] or fields["hours"] <= 0:
-        raise LmsError("Số giờ phải là số dương.")
+        raise LmsError(_("Số giờ phải là số dương."))
 
 
 def _fill(version: TopicVersion, fields: dict[str, Any]) -> None:
@@ -56,11 +57,14 @@ def _fill(version: TopicVersion, fields: dict[str, Any]) -> None:
         for anchor in anchors:
             if not SLUG.match(anchor) or f'id="{anchor}"' not in version.body_html:
                 raise LmsError(
-                    f"Không có tiêu đề nào mang id “{anchor}” trong nội dung; "
-                    f"hãy viết: ### Tiêu đề phần {{#{anchor}}}"
+                    _(
+                        "Không có tiêu đề nào mang id “%(anchor)s” trong nội dung; hãy viết: ### "
+                        "Tiêu đề phần {#%(anchor)s}",
+                        anchor=anchor,
+                    )
                 )
         if len(set(anchors)) != len(anchors):
-            raise LmsError("Hai phần trùng mã.")
+            raise LmsError(_("Hai phần trùng mã."))
         version.lessons = [
             Lesson(position=i, title=title, anchor=anchor)
             for i, (title, anchor) in enumerate(fields["lessons"])
@@ -72,9 +76,9 @@ def create_topic(
 ) -> TopicVersion:
     code = code.strip()
     if not SLUG.match(code):
-        raise LmsError("Mã chuyên đề chỉ gồm chữ thường không dấu, số và gạch nối (vd. qn-chung-5).")
+        raise LmsError(_("Mã chuyên đề chỉ gồm chữ thường không dấu, số và gạch nối (vd. qn-chung-5)."))
     if session.scalar(select(Topic.id).where(Topic.code == code)) is not None:
-        raise Conflict(f"Mã chuyên đề “{code}” đã có; hãy chọn mã khác.")
+        raise Conflict(_("Mã chuyên đề “%(code)s” đã có; hãy chọn mã khác.", code=code))
     _check_topic_fields(fields)
     topic = Topic(code=code, created_at=now)
     version = TopicVersion(
@@ -95,8 +99,10 @@ def edit_topic(
     version = topic.open_version
     if version is not None and not version.editable:
         raise Conflict(
-            "Phiên bản đang chờ duyệt hoặc đã duyệt nên không sửa được; "
-            "hãy đợi người duyệt trả lại hoặc công bố rồi sửa tiếp."
+            _(
+                "Phiên bản đang chờ duyệt hoặc đã duyệt nên không sửa được; hãy đợi người duyệt "
+                "trả lại hoặc công bố rồi sửa tiếp.",
+            )
         )
     if version is None:
         version = new_draft(session, actor, now, topic)
@@ -124,7 +130,7 @@ def new_draft(session: Session, actor: Any, now: dt.datetime, topic: Topic) -> T
     """A new draft copied from the latest published version (attachments carried over)."""
     source = topic.published or topic.latest
     if source is None:
-        raise NotFound("Chuyên đề chưa có phiên bản nào.")
+        raise NotFound(_("Chuyên đề chưa có phiên bản nào."))
     version = TopicVersion(
         topic=topic,
         version=topic.latest.version + 1,

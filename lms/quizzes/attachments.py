@@ -17,6 +17,8 @@ import re
 from typing import Any
 from urllib.parse import quote, unquote
 
+from flask_babel import gettext as _
+
 from lms.quizzes.models import QuestionAttachment, QuestionVersion
 
 PLUGINFILE = "@@PLUGINFILE@@/"
@@ -56,17 +58,17 @@ def sniff(content: bytes) -> str | None:
 def check(name: str, content: bytes) -> Attachment:
     """The file as an Attachment, or ValueError with a message for the author."""
     if not NAME.match(name or "") or name in (".", ".."):
-        raise ValueError(f"tên tệp {name!r} không hợp lệ")
+        raise ValueError(_("tên tệp %(name)s không hợp lệ", name=repr(name)))
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix == ".svg" or b"<svg" in content[:1024].lower():
-        raise ValueError(f"ảnh {name}: không nhận ảnh SVG (có thể chứa mã); hãy đổi sang PNG")
+        raise ValueError(_("ảnh %(name)s: không nhận ảnh SVG (có thể chứa mã); hãy đổi sang PNG", name=name))
     if suffix not in SUFFIXES:
-        raise ValueError(f"tệp {name}: chỉ nhận ảnh PNG, JPEG, GIF hoặc WebP")
+        raise ValueError(_("tệp %(name)s: chỉ nhận ảnh PNG, JPEG, GIF hoặc WebP", name=name))
     if len(content) > MAX_FILE_BYTES:
-        raise ValueError(f"ảnh {name} lớn quá {MAX_FILE_BYTES // 1024} KB")
+        raise ValueError(_("ảnh %(name)s lớn quá %(value)s KB", name=name, value=MAX_FILE_BYTES // 1024))
     media_type = sniff(content)
     if media_type is None:
-        raise ValueError(f"tệp {name} không phải là ảnh PNG, JPEG, GIF hoặc WebP")
+        raise ValueError(_("tệp %(name)s không phải là ảnh PNG, JPEG, GIF hoặc WebP", name=name))
     return Attachment(name, media_type, content)
 
 

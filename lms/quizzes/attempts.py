@@ -9,6 +9,7 @@ import random
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -97,20 +98,27 @@ def start_attempt(session: Session, user: User, quiz: Quiz, now: dt.datetime) ->
             return current
     rules = rules_for(session, quiz, user)
     if not rules.is_open(now):
-        raise Conflict("Bài kiểm tra này hiện không mở. Vui lòng xem thời gian mở và đóng.")
+        raise Conflict(_("Bài kiểm tra này hiện không mở. Vui lòng xem thời gian mở và đóng."))
     cadre = profile_of(session, user)
     if cadre is None and quiz.purpose is not Purpose.practice:
         raise Conflict(
-            "Tài khoản của đồng chí chưa gắn với hồ sơ cán bộ nên chưa thể làm bài kiểm tra tính điểm. "
-            "Vui lòng liên hệ Ban Tổ chức để được gắn hồ sơ."
+            _(
+                "Tài khoản của đồng chí chưa gắn với hồ sơ cán bộ nên chưa thể làm bài kiểm tra "
+                "tính điểm. Vui lòng liên hệ Ban Tổ chức để được gắn hồ sơ.",
+            )
         )
     done = done or 0
     if rules.attempts_allowed and done >= rules.attempts_allowed:
-        raise Conflict(f"Đồng chí đã làm hết {rules.attempts_allowed} lần được phép của bài kiểm tra này.")
+        raise Conflict(
+            _(
+                "Đồng chí đã làm hết %(attempts_allowed)s lần được phép của bài kiểm tra này.",
+                attempts_allowed=rules.attempts_allowed,
+            )
+        )
     deadline = None
     quiz_slots = _quiz_slots(session, quiz)  # the paper's source, loaded before the INSERT
     if not quiz_slots:  # a quiz the builder made, before its questions are added
-        raise Conflict("Bài kiểm tra này chưa có câu hỏi. Vui lòng quay lại sau.")
+        raise Conflict(_("Bài kiểm tra này chưa có câu hỏi. Vui lòng quay lại sau."))
     if rules.time_limit_minutes:
         deadline = now + dt.timedelta(minutes=rules.time_limit_minutes)
     if rules.closes_at is not None:
@@ -135,7 +143,7 @@ def start_attempt(session: Session, user: User, quiz: Quiz, now: dt.datetime) ->
         session.expunge(attempt) if attempt in session else None
         current = open_attempt(session, quiz, user)
         if current is None:
-            raise Conflict("Không thể bắt đầu bài làm lúc này. Vui lòng thử lại.") from None
+            raise Conflict(_("Không thể bắt đầu bài làm lúc này. Vui lòng thử lại.")) from None
         return current
     _build_slots(session, attempt, quiz, quiz_slots)
     return attempt
@@ -175,7 +183,9 @@ def draw_questions(
             if q.id not in used and not get_type(q.latest.qtype, {}).informational
         ]
         if not pool:
-            raise LmsError(f"Nhóm câu hỏi {slot.category.path!r} không còn câu hỏi để rút.")
+            raise LmsError(
+                _("Nhóm câu hỏi %(path)s không còn câu hỏi để rút.", path=repr(slot.category.path))
+            )
         question = pool[rng.randrange(len(pool))]
         used.add(question.id)
         chosen.append((question, slot.points))
@@ -267,7 +277,7 @@ def save_answers(
     Idempotent; a save older than the stored one (lower seq) leaves the stored answer alone."""
     refresh_state(session, attempt, now)
     if not attempt.is_open:
-        raise Conflict("Bài làm đã kết thúc; câu trả lời mới không được lưu nữa.")
+        raise Conflict(_("Bài làm đã kết thúc; câu trả lời mới không được lưu nữa."))
     items = list(items)
     if not items:
         return {"state": "open", "saved": [], "remaining": remaining_seconds(attempt, now)}
@@ -285,9 +295,9 @@ def save_answers(
 
 
 def check_positions(items: list) -> None:
-    for position, _, _ in items:  # a position no attempt can have never reaches the database
+    for position, _fields, _order in items:  # a position no attempt can have never reaches the database
         if not isinstance(position, int) or not 0 <= position < MAX_POSITION:
-            raise LmsError(f"Bài làm không có câu {position}.")
+            raise LmsError(_("Bài làm không có câu %(position)s.", position=position))
 
 
 def upsert_items(
@@ -298,9 +308,9 @@ def upsert_items(
     for position, fields, seq in items:
         slot = slots.get(position)
         if slot is None:
-            raise LmsError(f"Bài làm không có câu {position}.")
+            raise LmsError(_("Bài làm không có câu %(position)s.", position=position))
         if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq < 2**62:
-            raise LmsError("Số thứ tự lưu không hợp lệ.")
+            raise LmsError(_("Số thứ tự lưu không hợp lệ."))
         qtype, data_json, order_json = slot
         parsed = get_type(qtype, _json_load(data_json, {})).parse_form(
             fields, f"q{position}", _json_load(order_json, [])

@@ -34,7 +34,7 @@ POINTS_MAX = 100
 
 
 def type_label(qtype: str) -> str:
-    return _(REGISTRY[qtype].label)
+    return str(REGISTRY[qtype].label)
 
 
 def form_supported(version: QuestionVersion) -> bool:

@@ -9,6 +9,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
+from flask_babel import gettext as _
 from sqlalchemy import BigInteger, Integer, bindparam, literal, select, text
 from sqlalchemy.orm import Session
 
@@ -61,7 +62,7 @@ def autosave_target(session: Session, public_id: str, positions: set[int]) -> Sa
         .where(Attempt.public_id == public_id)
     ).all()
     if not rows:
-        raise NotFound("Không tìm thấy bài làm.")
+        raise NotFound(_("Không tìm thấy bài làm."))
     first = rows[0]
     slots = {row[4]: (row[5], row[6], row[7]) for row in rows if row[4] is not None}
     return SaveTarget(first[0], first[1], first[2], first[3], slots)
@@ -76,7 +77,7 @@ def save_to_target(
     """save_answers for an open attempt that is not overdue (the caller checked it, and falls
     back to save_answers, which closes it, otherwise)."""
     if not target.is_open or target.overdue(now):
-        raise Conflict("Bài làm đã kết thúc; câu trả lời mới không được lưu nữa.")
+        raise Conflict(_("Bài làm đã kết thúc; câu trả lời mới không được lưu nữa."))
     items = list(items)
     check_positions(items)
     saved = upsert_items(session, target.id, target.slots, items, now)

@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, literal, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -32,7 +33,7 @@ def normalize_category_path(path: str) -> str:
     parts = [" ".join(p.split()) for p in (path or "").replace("\\", "/").split("/")]
     parts = [p for p in parts if p]
     if not parts:
-        raise LmsError("Tên nhóm câu hỏi không được để trống.")
+        raise LmsError(_("Tên nhóm câu hỏi không được để trống."))
     return "/".join(parts)
 
 

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -52,17 +53,19 @@ def decode_upload(filename: str, data: bytes) -> str:
     """The upload as text, or LmsError: wrong extension, too big, not UTF-8, not text."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
-        raise LmsError("Chỉ nhận tệp .gift, .txt (GIFT hoặc Aiken), .xml (Moodle XML) hoặc .aiken.")
+        raise LmsError(_("Chỉ nhận tệp .gift, .txt (GIFT hoặc Aiken), .xml (Moodle XML) hoặc .aiken."))
     if len(data) > MAX_BYTES:
-        raise LmsError(f"Tệp lớn quá {MAX_BYTES // (1024 * 1024)} MB.")
+        raise LmsError(_("Tệp lớn quá %(value)s MB.", value=MAX_BYTES // (1024 * 1024)))
     if not data.strip():
-        raise LmsError("Tệp trống.")
+        raise LmsError(_("Tệp trống."))
     if b"\x00" in data:
-        raise LmsError("Tệp không phải văn bản (có byte 0).")
+        raise LmsError(_("Tệp không phải văn bản (có byte 0)."))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise LmsError(f"Tệp không phải UTF-8 ({exc.reason}, byte {exc.start}).") from None
+        raise LmsError(
+            _("Tệp không phải UTF-8 (%(reason)s, byte %(start)s).", reason=exc.reason, start=exc.start)
+        ) from None
     return text[1:] if text.startswith("\ufeff") else text
 
 
@@ -85,13 +88,23 @@ def preview(filename: str, text: str, fmt: str | None, skip_unsupported: bool) -
         seen[item.code] = seen.get(item.code, 0) + 1
     for code, n in seen.items():
         if n > 1:
-            problems.append(FileProblem(name, 0, f"mã câu hỏi {code!r} xuất hiện {n} lần"))
+            problems.append(
+                FileProblem(
+                    name,
+                    0,
+                    _(
+                        "mã câu hỏi %(code)s xuất hiện %(n)s lần",
+                        code=repr(code),
+                        n=n,
+                    ),
+                )
+            )
     return Preview(name, chosen, text, items, problems, skipped)
 
 
 def run_import(session: Session, actor: Any, result: Preview, now: dt.datetime) -> dict[str, int]:
     if result.problems:
-        raise LmsError("Tệp còn lỗi; chưa nhập câu hỏi nào.")
+        raise LmsError(_("Tệp còn lỗi; chưa nhập câu hỏi nào."))
     return import_questions(session, result.items, actor, now)
 
 

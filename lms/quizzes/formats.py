@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from lms.errors import FileProblem, InvalidFile
 from lms.quizzes.services import QuestionInput
 
@@ -68,7 +70,7 @@ def parse_text(
     ``skip_unsupported``; ``skipped`` lists those skipped."""
     reader = readers().get(fmt)
     if reader is None:
-        return [], [FileProblem(path, 0, f"định dạng không hỗ trợ: {fmt}")], []
+        return [], [FileProblem(path, 0, _("định dạng không hỗ trợ: %(fmt)s", fmt=fmt))], []
     if text.startswith("\ufeff"):
         text = text[1:]
     items, problems, unsupported = reader(text, path)
@@ -94,7 +96,15 @@ def parse_files(
         for item in parsed:
             if item.code in seen:
                 problems.append(
-                    FileProblem(str(path), 0, f"mã câu hỏi {item.code!r} đã có trong {seen[item.code]}")
+                    FileProblem(
+                        str(path),
+                        0,
+                        _(
+                            "mã câu hỏi %(code)s đã có trong %(value)s",
+                            code=repr(item.code),
+                            value=seen[item.code],
+                        ),
+                    )
                 )
             seen[item.code] = str(path)
         items += parsed

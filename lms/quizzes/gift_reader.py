@@ -40,6 +40,8 @@ import html
 import math
 import re
 
+from flask_babel import gettext as _
+
 from lms.errors import FileProblem
 from lms.quizzes.qtypes import MultipleResponse
 from lms.quizzes.services import CODE_MAX, QuestionInput, check_question, normalize_category_path
@@ -133,7 +135,7 @@ def _blocks(source: str, path: str, problems: list[FileProblem]) -> list[_Block]
             try:
                 category = category_path(value)
             except Exception:
-                problems.append(FileProblem(path, number, "tên nhóm câu hỏi ($CATEGORY) bị trống"))
+                problems.append(FileProblem(path, number, _("tên nhóm câu hỏi ($CATEGORY) bị trống")))
             meta = []
             continue
         current.append((number, line))
@@ -207,7 +209,7 @@ def read_number(text: str) -> float | None:
 def _number(text: str, offset: int) -> float:
     value = read_number(text)
     if value is None:
-        raise GiftError(offset, f"không đọc được số {text.strip()!r}")
+        raise GiftError(offset, _("không đọc được số %(value)s", value=repr(text.strip())))
     return value
 
 
@@ -216,11 +218,23 @@ def _weight(chunk: str, offset: int) -> tuple[float | None, str]:
     if not match:
         if LOOKS_LIKE_WEIGHT.match(chunk):
             bad = LOOKS_LIKE_WEIGHT.match(chunk).group(1)
-            raise GiftError(offset, f"trọng số %{_post(bad)}% không hợp lệ (viết dạng %50% hoặc %-25%)")
+            raise GiftError(
+                offset,
+                _(
+                    "trọng số %%%(bad)s%% không hợp lệ (viết dạng %%50%% hoặc %%-25%%)",
+                    bad=_post(bad),
+                ),
+            )
         return None, chunk
     value = float(match.group(1).replace(",", ".")) / 100
     if not -1 <= value <= 1:
-        raise GiftError(offset, f"trọng số {match.group(1)}% phải nằm trong khoảng -100% đến 100%")
+        raise GiftError(
+            offset,
+            _(
+                "trọng số %(value)s%% phải nằm trong khoảng -100%% đến 100%%",
+                value=match.group(1),
+            ),
+        )
     return round(value, 7), chunk[match.end() :]
 
 
@@ -257,7 +271,7 @@ def _numerical(body: str, offset: int, fmt: str) -> dict:
         value_text, feedback = _comment(chunk)
         value_text = _post(value_text).strip()
         if not value_text:
-            raise GiftError(at, "thiếu đáp số")
+            raise GiftError(at, _("thiếu đáp số"))
         if value_text.find("..") > 0:
             low, high = (_number(part, at) for part in value_text.split("..", 1))
             value, tolerance = (low + high) / 2, abs(high - low) / 2
@@ -275,7 +289,7 @@ def _numerical(body: str, offset: int, fmt: str) -> dict:
             }
         )
     if not answers:
-        raise GiftError(offset, "câu hỏi số không có đáp số nào")
+        raise GiftError(offset, _("câu hỏi số không có đáp số nào"))
     data: dict = {"answers": answers}
     if other is not None:
         data["other"] = other
@@ -289,15 +303,15 @@ def _choices(body: str, offset: int, fmt: str) -> tuple[str, dict]:
         weight, chunk = _weight(chunk, at)
         text, feedback = _comment(chunk)
         if not _post(text).strip():
-            raise GiftError(at, "phương án bị trống")
+            raise GiftError(at, _("phương án bị trống"))
         if weight is None:
             weight = 1.0 if sep == "=" else (0.0 if single else None)
         items.append((at, text, weight, feedback))
     if len(items) < 2:
-        raise GiftError(offset, "câu nhiều lựa chọn cần ít nhất 2 phương án")
+        raise GiftError(offset, _("câu nhiều lựa chọn cần ít nhất 2 phương án"))
     if not single and not any((w or 0) > 0 for _, _, w, _ in items):
         raise GiftError(
-            offset, "cần một phương án đúng (=…) hoặc các phương án có trọng số dương cộng lại 100%"
+            offset, _("cần một phương án đúng (=…) hoặc các phương án có trọng số dương cộng lại 100%")
         )
     choices = [
         {"id": f"c{n}", "text": _html(text, fmt), "fraction": weight, "feedback": _html(feedback, fmt)}
@@ -313,13 +327,13 @@ def _matching(body: str, offset: int, fmt: str) -> dict:
     for at, _sep, chunk in _pieces(body, offset, "="):
         cut = chunk.find("->")
         if cut < 0:
-            raise GiftError(at, "câu ghép đôi: mỗi dòng cần dạng =vế trái -> vế phải")
+            raise GiftError(at, _("câu ghép đôi: mỗi dòng cần dạng =vế trái -> vế phải"))
         right = _post(chunk[cut + 2 :]).strip()
         if not right:
-            raise GiftError(at, "câu ghép đôi: thiếu vế phải sau ->")
+            raise GiftError(at, _("câu ghép đôi: thiếu vế phải sau ->"))
         pairs.append({"id": f"p{len(pairs) + 1}", "left": _html(chunk[:cut], fmt), "right": right})
     if len(pairs) < 2:
-        raise GiftError(offset, "câu ghép đôi cần ít nhất 2 cặp")
+        raise GiftError(offset, _("câu ghép đôi cần ít nhất 2 cặp"))
     return {"pairs": pairs}
 
 
@@ -330,12 +344,12 @@ def _short(body: str, offset: int, fmt: str, options: set[str]) -> dict:
         text, feedback = _comment(chunk)
         text = _post(text).strip()
         if not text:
-            raise GiftError(at, "câu trả lời ngắn bị trống")
+            raise GiftError(at, _("câu trả lời ngắn bị trống"))
         answers.append(
             {"text": text, "fraction": 1.0 if weight is None else weight, "feedback": _html(feedback, fmt)}
         )
     if not answers:
-        raise GiftError(offset, "câu trả lời ngắn không có đáp án nào")
+        raise GiftError(offset, _("câu trả lời ngắn không có đáp án nào"))
     return {"answers": answers, "ignore_diacritics": "ignore_diacritics" in options}
 
 
@@ -392,24 +406,32 @@ def _question(block: _Block) -> Parsed:
     if text.startswith("::", lead):
         end = text.find("::", lead + 2)
         if end < 0:
-            raise GiftError(lead, "tiêu đề ::…:: chưa đóng")
+            raise GiftError(lead, _("tiêu đề ::…:: chưa đóng"))
         title, pos = " ".join(_post(text[lead + 2 : end]).split()), end + 2
     open_at, close_at = text.find("{", pos), text.find("}", pos)
     if open_at < 0 and close_at < 0:
         return _description(block, title, text[pos:])
     if close_at < 0:
-        raise GiftError(open_at, "khối đáp án chưa đóng: thiếu }")
+        raise GiftError(open_at, _("khối đáp án chưa đóng: thiếu }"))
     if open_at < 0 or close_at < open_at:
-        raise GiftError(close_at, "có dấu } mà không có dấu { mở trước nó")
+        raise GiftError(close_at, _("có dấu } mà không có dấu { mở trước nó"))
     inner = text.find("{", open_at + 1)
     if 0 <= inner < close_at:
         raise GiftError(
             open_at,
-            f"khối đáp án chưa đóng: thiếu }} trước dấu {{ ở dòng {where[inner]} "
-            "(hai câu hỏi cần một dòng trống giữa chúng)",
+            _(
+                "khối đáp án chưa đóng: thiếu } trước dấu { ở dòng %(value)s (hai câu hỏi cần một "
+                "dòng trống giữa chúng)",
+                value=where[inner],
+            ),
         )
     if text.find("{", close_at + 1) >= 0:
-        raise GiftError(close_at + 1, "một câu hỏi chỉ có một khối đáp án; hãy tách câu bằng một dòng trống")
+        raise GiftError(
+            close_at + 1,
+            _(
+                "một câu hỏi chỉ có một khối đáp án; hãy tách câu bằng một dòng trống",
+            ),
+        )
     body = text[open_at + 1 : close_at]
     general = ""
     general_at = body.rfind("####")

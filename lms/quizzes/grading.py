@@ -6,6 +6,7 @@ import datetime as dt
 import decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -47,9 +48,9 @@ def grade_manually(
 ) -> AttemptSlot:
     attempt = slot.attempt
     if attempt.is_open:
-        raise Conflict("Bài làm chưa nộp; chưa thể chấm.")
+        raise Conflict(_("Bài làm chưa nộp; chưa thể chấm."))
     if not 0 <= points <= slot.points:
-        raise LmsError(f"Điểm phải từ 0 đến {slot.points:g}.")
+        raise LmsError(_("Điểm phải từ 0 đến %(points)s.", points=format(slot.points, "g")))
     before = {"awarded": slot.awarded, "comment": slot.comment, "score": str(attempt.score)}
     slot.awarded, slot.fraction = float(points), float(points) / slot.points
     slot.comment = (comment or "").strip()[:5000] or None
@@ -90,10 +91,10 @@ def correct_key(
         data, "choices", "text"
     ):
         raise LmsError(
-            "Sửa đáp án chỉ được đổi trọng số và phản hồi; giữ nguyên các phương án và thứ tự của chúng."
+            _("Sửa đáp án chỉ được đổi trọng số và phản hồi; giữ nguyên các phương án và thứ tự của chúng.")
         )
     if version.qtype == "matching" and _texts(before, "pairs", "left") != _texts(data, "pairs", "left"):
-        raise LmsError("Sửa đáp án câu ghép đôi phải giữ nguyên các vế trái và thứ tự của chúng.")
+        raise LmsError(_("Sửa đáp án câu ghép đôi phải giữ nguyên các vế trái và thứ tự của chúng."))
     version.data = data
     session.flush()
     audit.record(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,9 +35,31 @@ def read_text(path: Path) -> str:
     try:
         return path.read_text("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidFile([FileProblem(str(path), 1, f"tệp không phải UTF-8 ({exc.reason})")]) from None
+        raise InvalidFile(
+            [
+                FileProblem(
+                    str(path),
+                    1,
+                    _(
+                        "tệp không phải UTF-8 (%(reason)s)",
+                        reason=exc.reason,
+                    ),
+                )
+            ]
+        ) from None
     except OSError as exc:
-        raise InvalidFile([FileProblem(str(path), 0, f"không đọc được tệp: {exc.strerror}")]) from None
+        raise InvalidFile(
+            [
+                FileProblem(
+                    str(path),
+                    0,
+                    _(
+                        "không đọc được tệp: %(strerror)s",
+                        strerror=exc.strerror,
+                    ),
+                )
+            ]
+        ) from None
 
 
 def parse_gift_files(paths: list[Path]) -> list[QuestionInput]:
@@ -90,9 +113,18 @@ def parse_quiz_file(session: Session, path: Path, default_unit: str | None) -> t
         data = safe_yaml.construct(node)
     except yaml.YAMLError as exc:
         line = safe_yaml.problem_line(exc)
-        return None, [FileProblem(name, line, f"YAML không hợp lệ: {safe_yaml.problem_text(exc)}")]
+        return None, [
+            FileProblem(
+                name,
+                line,
+                _(
+                    "YAML không hợp lệ: %(value)s",
+                    value=safe_yaml.problem_text(exc),
+                ),
+            )
+        ]
     if not isinstance(data, dict):
-        return None, [FileProblem(name, 1, "tệp phải là một bảng khóa: giá trị (code, title, ...)")]
+        return None, [FileProblem(name, 1, _("tệp phải là một bảng khóa: giá trị (code, title, ...)"))]
     lines = _lines(node)
     problems: list[FileProblem] = []
 
@@ -104,7 +136,7 @@ def parse_quiz_file(session: Session, path: Path, default_unit: str | None) -> t
             bad(key, f"khóa không hỗ trợ: {safe_yaml.short(key)}")
     for key in ("code", "title", "purpose"):
         if not data.get(key):
-            problems.append(FileProblem(name, 1, f"thiếu {key}"))
+            problems.append(FileProblem(name, 1, _("thiếu %(key)s", key=key)))
     code = str(data.get("code") or "")
     if code and not CODE.match(code):
         bad("code", "code chỉ gồm chữ thường không dấu, số và dấu gạch ngang")
@@ -180,7 +212,7 @@ def parse_quiz_file(session: Session, path: Path, default_unit: str | None) -> t
             continue
         draws.append((str(entry["category"]), entry["count"], float(entry.get("points", 1))))
     if not questions and not draws and not problems:
-        problems.append(FileProblem(name, 1, "cần questions hoặc draws"))
+        problems.append(FileProblem(name, 1, _("cần questions hoặc draws")))
     unit_code = data.get("owner_unit") or default_unit
     unit = session.scalar(select(Unit).where(Unit.code == str(unit_code))) if unit_code else None
     if unit is None:

@@ -8,6 +8,7 @@ import datetime as dt
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -115,7 +116,7 @@ def activities(session: Session, user: User, programs: list[dict]) -> dict[str, 
 def _meta(row: dict) -> str:
     parts = []
     if row["time_limit"]:
-        parts.append(_("%(n)s phút", n=row["time_limit"]))
+        parts.append(ngettext("%(num)s phút", "%(num)s phút", row["time_limit"]))
     if row["allowed"]:
         parts.append(_("còn %(n)s/%(m)s lượt", n=row["attempts_left"], m=row["allowed"]))
     return " · ".join(parts)

@@ -9,6 +9,7 @@ import enum
 import json
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
@@ -301,7 +302,7 @@ class Attempt(Base):
 
     def finish(self, now: dt.datetime, outcome: str) -> None:
         if self.state is not AttemptState.open:
-            raise Conflict("Bài làm này đã được nộp.")
+            raise Conflict(_("Bài làm này đã được nộp."))
         self.state, self.finished_at, self.outcome = AttemptState.finished, now, outcome
 
 

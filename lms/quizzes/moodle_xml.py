@@ -25,6 +25,8 @@ import threading
 import xml.etree.ElementTree as ET
 from xml.parsers import expat
 
+from flask_babel import gettext as _
+
 from lms.errors import FileProblem
 from lms.quizzes import attachments, gift
 from lms.quizzes.services import QuestionInput, check_question
@@ -83,7 +85,12 @@ def parse_tree(text: str) -> Node:
     root: list[Node] = []
 
     def refuse(*_args):
-        raise XmlError(parser.CurrentLineNumber, "tệp XML không được có DOCTYPE/ENTITY (Moodle không dùng)")
+        raise XmlError(
+            parser.CurrentLineNumber,
+            _(
+                "tệp XML không được có DOCTYPE/ENTITY (Moodle không dùng)",
+            ),
+        )
 
     def start(tag, attrib):
         node = Node(tag, attrib, parser.CurrentLineNumber)
@@ -105,9 +112,15 @@ def parse_tree(text: str) -> Node:
     try:
         parser.Parse(text.encode("utf-8"), True)
     except expat.ExpatError as exc:
-        raise XmlError(exc.lineno, f"XML không hợp lệ: {expat.ErrorString(exc.code)}") from None
+        raise XmlError(
+            exc.lineno,
+            _(
+                "XML không hợp lệ: %(value)s",
+                value=expat.ErrorString(exc.code),
+            ),
+        ) from None
     if not root or root[0].tag != "quiz":
-        raise XmlError(1, "tệp Moodle XML phải có phần tử gốc <quiz>")
+        raise XmlError(1, _("tệp Moodle XML phải có phần tử gốc <quiz>"))
     return root[0]
 
 
@@ -141,16 +154,16 @@ def _fraction(node: Node) -> float:
     try:
         value = float(raw) / 100
     except ValueError:
-        raise XmlError(node.line, f"trọng số fraction={raw!r} không phải là số") from None
+        raise XmlError(node.line, _("trọng số fraction=%(raw)s không phải là số", raw=repr(raw))) from None
     if not -1 <= value <= 1:
-        raise XmlError(node.line, f"trọng số {raw}% phải nằm trong khoảng -100% đến 100%")
+        raise XmlError(node.line, _("trọng số %(raw)s%% phải nằm trong khoảng -100%% đến 100%%", raw=raw))
     return round(value, 7)
 
 
 def _number(raw: str, line: int) -> float:
     value = gift.read_number(raw)
     if value is None:
-        raise XmlError(line, f"không đọc được số {raw.strip()!r}")
+        raise XmlError(line, _("không đọc được số %(value)s", value=repr(raw.strip())))
     return value
 
 
@@ -168,7 +181,7 @@ def _data(qtype: str, q: Node) -> tuple[str, dict]:
     if qtype == "truefalse":
         by_text = {a.value("text").lower(): a for a in answers}
         if set(by_text) != {"true", "false"}:
-            raise XmlError(q.line, "câu đúng/sai cần hai đáp án <text>true</text> và <text>false</text>")
+            raise XmlError(q.line, _("câu đúng/sai cần hai đáp án <text>true</text> và <text>false</text>"))
         return "truefalse", {
             "answer": _fraction(by_text["true"]) >= 1,
             "feedback_true": _html(by_text["true"].find("feedback")),
@@ -210,7 +223,7 @@ def _data(qtype: str, q: Node) -> tuple[str, dict]:
             answer = sub.find("answer")
             right = _plain(answer.value("text") if answer is not None else "")
             if not right:
-                raise XmlError(sub.line, "câu ghép đôi: thiếu vế phải (<answer>)")
+                raise XmlError(sub.line, _("câu ghép đôi: thiếu vế phải (<answer>)"))
             pairs.append({"id": f"p{len(pairs) + 1}", "left": _html(sub), "right": right})
         return "matching", {"pairs": pairs}
     return "essay", {"rubric": _plain(_html(q.find("graderinfo")))}
@@ -232,19 +245,35 @@ def read(text: str, path: str) -> tuple[list[QuestionInput], list[FileProblem], 
             try:
                 category = _category(q.value("category"))
             except Exception:
-                problems.append(FileProblem(path, q.line, "tên nhóm câu hỏi (category) bị trống"))
+                problems.append(FileProblem(path, q.line, _("tên nhóm câu hỏi (category) bị trống")))
             continue
         name = " ".join(q.value("name").split())
         label = f"câu {name!r}" if name else "câu hỏi"
         if qtype not in SUPPORTED:
             kind = TYPE_NAMES.get(qtype, f"loại {qtype!r}")
-            unsupported.append(FileProblem(path, q.line, f"{label}: {kind} chưa được hỗ trợ"))
+            unsupported.append(
+                FileProblem(
+                    path,
+                    q.line,
+                    _(
+                        "%(label)s: %(kind)s chưa được hỗ trợ",
+                        label=label,
+                        kind=kind,
+                    ),
+                )
+            )
             continue
         try:
             files = _files(q)
             total_bytes += sum(len(f.content) for f in files)
             if total_bytes > attachments.MAX_IMPORT_BYTES:
-                raise XmlError(q.line, f"các ảnh của tệp lớn quá {attachments.MAX_IMPORT_BYTES // 2**20} MB")
+                raise XmlError(
+                    q.line,
+                    _(
+                        "các ảnh của tệp lớn quá %(value)s MB",
+                        value=attachments.MAX_IMPORT_BYTES // 2**20,
+                    ),
+                )
             kind, data = _data(qtype, q)
         except XmlError as exc:
             problems.append(FileProblem(path, exc.line, f"{label}: {exc.message}"))
@@ -254,7 +283,17 @@ def read(text: str, path: str) -> tuple[list[QuestionInput], list[FileProblem], 
         try:
             points_value = float(points)
         except ValueError:
-            problems.append(FileProblem(path, q.line, f"{label}: defaultgrade {points!r} không phải là số"))
+            problems.append(
+                FileProblem(
+                    path,
+                    q.line,
+                    _(
+                        "%(label)s: defaultgrade %(points)s không phải là số",
+                        label=label,
+                        points=repr(points),
+                    ),
+                )
+            )
             continue
         tags = tuple(t.value("text") for t in (q.find("tags").findall("tag") if q.find("tags") else []))
         item = QuestionInput(
@@ -286,13 +325,26 @@ def _files(q: Node) -> list[attachments.Attachment]:
         for element in node.findall("file"):
             name = element.attrib.get("name", "")
             if element.attrib.get("encoding", "base64") != "base64":
-                raise XmlError(element.line, f'tệp {name}: chỉ đọc được encoding="base64"')
+                raise XmlError(element.line, _('tệp %(name)s: chỉ đọc được encoding="base64"', name=name))
             try:
                 content = base64.b64decode("".join(element.text.split()), validate=True)
             except (binascii.Error, ValueError):
-                raise XmlError(element.line, f"tệp {name}: nội dung base64 không hợp lệ") from None
+                raise XmlError(
+                    element.line,
+                    _(
+                        "tệp %(name)s: nội dung base64 không hợp lệ",
+                        name=name,
+                    ),
+                ) from None
             if len(content) > attachments.MAX_FILE_BYTES:  # before sniffing a huge blob
-                raise XmlError(element.line, f"ảnh {name} lớn quá {attachments.MAX_FILE_BYTES // 1024} KB")
+                raise XmlError(
+                    element.line,
+                    _(
+                        "ảnh %(name)s lớn quá %(value)s KB",
+                        name=name,
+                        value=attachments.MAX_FILE_BYTES // 1024,
+                    ),
+                )
             try:
                 found[name] = attachments.check(name, content)
             except ValueError as exc:
@@ -300,7 +352,11 @@ def _files(q: Node) -> list[attachments.Attachment]:
     missing = sorted(attachments.referenced_names(_all_text(q)) - set(found))
     if missing:
         raise XmlError(
-            q.line, f"ảnh {', '.join(missing)} được nhắc đến (@@PLUGINFILE@@) nhưng không có trong tệp"
+            q.line,
+            _(
+                "ảnh %(value)s được nhắc đến (@@PLUGINFILE@@) nhưng không có trong tệp",
+                value=", ".join(missing),
+            ),
         )
     return list(found.values())
 

@@ -28,6 +28,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from lms.db import fold_key
 
 REGISTRY: dict[str, type[QuestionType]] = {}
@@ -143,7 +145,7 @@ class _ChoiceType(QuestionType):
 @register
 class SingleChoice(_ChoiceType):
     name = "single"
-    label = "Một lựa chọn đúng"
+    label = _l("Một lựa chọn đúng")
 
     def validate(self) -> list[str]:
         choices = self.choices()
@@ -180,7 +182,7 @@ class MultipleResponse(_ChoiceType):
     everything never earns full marks); the total is floored at 0 and capped at 1."""
 
     name = "multi"
-    label = "Nhiều lựa chọn đúng"
+    label = _l("Nhiều lựa chọn đúng")
 
     def validate(self) -> list[str]:
         choices = self.choices()
@@ -224,7 +226,7 @@ class TrueFalse(QuestionType):
     """data: {"answer": bool, "feedback_true": html, "feedback_false": html}."""
 
     name = "truefalse"
-    label = "Đúng/Sai"
+    label = _l("Đúng/Sai")
 
     def validate(self) -> list[str]:
         return [] if isinstance(self.data.get("answer"), bool) else ["thiếu đáp án đúng/sai"]
@@ -262,7 +264,7 @@ class ShortAnswer(QuestionType):
     """data: {"answers": [{"text", "fraction", "feedback"}], "ignore_diacritics": bool}."""
 
     name = "short"
-    label = "Trả lời ngắn"
+    label = _l("Trả lời ngắn")
 
     def validate(self) -> list[str]:
         answers = self.data.get("answers", [])
@@ -297,7 +299,7 @@ class Numerical(QuestionType):
     ``~`` catch-all) applies to any other number."""
 
     name = "numerical"
-    label = "Số"
+    label = _l("Số")
 
     def validate(self) -> list[str]:
         answers = self.data.get("answers", [])
@@ -343,7 +345,7 @@ class Matching(QuestionType):
     side for every left side; fraction = share of correct pairs."""
 
     name = "matching"
-    label = "Ghép đôi"
+    label = _l("Ghép đôi")
 
     def pairs(self) -> list[dict]:
         return self.data.get("pairs", [])
@@ -403,7 +405,7 @@ class Essay(QuestionType):
     """data: {"rubric": text for graders}. Graded by a person (points and a comment)."""
 
     name = "essay"
-    label = "Tự luận"
+    label = _l("Tự luận")
     manual = True
 
     def parse_form(self, fields, prefix, order=None) -> dict:
@@ -420,7 +422,7 @@ class Description(QuestionType):
     It is not counted in "answered N/M" nor in the score (its attempt slot is worth 0)."""
 
     name = "description"
-    label = "Đoạn mô tả (không chấm điểm)"
+    label = _l("Đoạn mô tả (không chấm điểm)")
     informational = True
 
     def parse_form(self, fields, prefix, order=None) -> dict:

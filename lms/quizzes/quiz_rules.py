@@ -9,6 +9,7 @@ import hashlib
 import json
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, literal, select
 from sqlalchemy.orm import Session
 
@@ -69,21 +70,28 @@ def save_quiz(session: Session, actor: Any, item: QuizInput, now: dt.datetime) -
     """Create or update a quiz by code. A quiz that already has attempts gets a new version
     number (attempts keep their own copy of the questions, so nothing they saw changes)."""
     if item.closes_at and item.opens_at and item.closes_at <= item.opens_at:
-        raise LmsError("Thời điểm đóng phải sau thời điểm mở.")
+        raise LmsError(_("Thời điểm đóng phải sau thời điểm mở."))
     slots = []
     for code, points in item.questions:
         question = session.scalar(select(Question).where(Question.code == code))
         if question is None:
-            raise NotFound(f"Không có câu hỏi mã {code!r} trong ngân hàng.")
+            raise NotFound(_("Không có câu hỏi mã %(code)s trong ngân hàng.", code=repr(code)))
         slots.append(QuizSlot(question=question, points=points))
     for path, count, points in item.draws:
         available = len(questions_in_category(session, path))
         if available < count:
-            raise LmsError(f"Nhóm {path!r} có {available} câu hỏi, không đủ để rút {count} câu.")
+            raise LmsError(
+                _(
+                    "Nhóm %(path)s có %(available)s câu hỏi, không đủ để rút %(count)s câu.",
+                    path=repr(path),
+                    available=available,
+                    count=count,
+                )
+            )
         category = get_category(session, path, create=True)  # a parent path may have no row yet
         slots += [QuizSlot(category=category, points=points) for _ in range(count)]
     if not slots:
-        raise LmsError("Đề kiểm tra cần ít nhất một câu hỏi.")
+        raise LmsError(_("Đề kiểm tra cần ít nhất một câu hỏi."))
     digest = _digest(item)
     quiz = session.scalar(select(Quiz).where(Quiz.code == item.code))
     status = "created"
@@ -244,7 +252,7 @@ def quizzes_for_learner(session: Session, user: User) -> list[Quiz]:
 
 
 def quiz_by_public_id(session: Session, public_id: str) -> Quiz:
-    return get_by_public_id(session, Quiz, public_id, "Không tìm thấy bài kiểm tra.")
+    return get_by_public_id(session, Quiz, public_id, _("Không tìm thấy bài kiểm tra."))
 
 
 def attempt_by_public_id(session: Session, public_id: str, lock: bool = False) -> Attempt:
@@ -255,5 +263,5 @@ def attempt_by_public_id(session: Session, public_id: str, lock: bool = False) -
         query = query.with_for_update(of=Attempt.__table__).execution_options(populate_existing=True)
     attempt = session.scalar(query)
     if attempt is None:
-        raise NotFound("Không tìm thấy bài làm.")
+        raise NotFound(_("Không tìm thấy bài làm."))
     return attempt

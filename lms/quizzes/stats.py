@@ -23,12 +23,21 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.quizzes.models import Attempt, AttemptSlot, AttemptState, Question, QuestionVersion, Quiz
 
 FACILITY_LOW, FACILITY_HIGH, DISCRIMINATION_LOW = 0.2, 0.95, 0.2
+# A flag is stored (quiz_stats.data) as its Vietnamese code and shown through its catalog label.
+TOO_HARD, TOO_EASY, POOR_DISCRIMINATION = "quá khó", "quá dễ", "phân loại kém"
+FLAG_LABELS = {TOO_HARD: _l("quá khó"), TOO_EASY: _l("quá dễ"), POOR_DISCRIMINATION: _l("phân loại kém")}
+
+
+def flag_label(flag: str) -> str:
+    """The flag in the request's language (an unknown one as stored)."""
+    return str(FLAG_LABELS.get(flag, flag))
 
 
 @dataclasses.dataclass
@@ -109,11 +118,11 @@ def compute(
         discrimination = _correlation(fractions, rest)
         flags = []
         if facility < FACILITY_LOW:
-            flags.append("quá khó")
+            flags.append(TOO_HARD)
         if facility > FACILITY_HIGH:
-            flags.append("quá dễ")
+            flags.append(TOO_EASY)
         if discrimination is not None and discrimination < DISCRIMINATION_LOW:
-            flags.append("phân loại kém")
+            flags.append(POOR_DISCRIMINATION)
         questions.append(
             QuestionStat(
                 key=key,

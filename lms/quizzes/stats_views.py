@@ -17,7 +17,7 @@ from lms.auth.permissions import requires
 from lms.db import db
 from lms.quizzes import services, stored_stats
 from lms.quizzes.blueprint import bp, quiz_for
-from lms.quizzes.stats import quiz_statistics
+from lms.quizzes.stats import flag_label, quiz_statistics
 from lms.web import now
 
 
@@ -58,7 +58,13 @@ def stats(public_id: str):
     elif job is None:
         job = _ask_stats(quiz)  # a big exam is never computed in the request
     return render_template(
-        "quizzes/stats.html", quiz=quiz, report=report, stored=stored, job=job, form=FlaskForm()
+        "quizzes/stats.html",
+        quiz=quiz,
+        report=report,
+        stored=stored,
+        job=job,
+        form=FlaskForm(),
+        flag_label=flag_label,
     )
 
 

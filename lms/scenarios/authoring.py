@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,7 +47,9 @@ def create_scenario(session: Session, actor: User, text: str, owner_unit: Unit, 
     checked = _checked_or_raise(text, "scenario.yaml")
     code = checked.document["code"]
     if latest(session, code) is not None:
-        raise Conflict(f"Mã tình huống “{code}” đã tồn tại; hãy chọn mã khác hoặc sửa tình huống đó.")
+        raise Conflict(
+            _("Mã tình huống “%(code)s” đã tồn tại; hãy chọn mã khác hoặc sửa tình huống đó.", code=code)
+        )
     scenario = Scenario(code=code, version=1, owner_unit_id=owner_unit.id, author_id=actor.id, created_at=now)
     _apply(scenario, checked, now)
     session.add(scenario)
@@ -61,7 +64,7 @@ def save_draft(session: Session, scenario: Scenario, actor: User, text: str, now
     scenario.ensure_editable()
     checked = _checked_or_raise(text, f"{scenario.code}.yaml")
     if checked.document["code"] != scenario.code:
-        raise LmsError(f"Không được đổi mã tình huống (đang là “{scenario.code}”).")
+        raise LmsError(_("Không được đổi mã tình huống (đang là “%(code)s”).", code=scenario.code))
     before = {"max_points": str(scenario.max_points), "title": scenario.title}
     _apply(scenario, checked, now)
     _discard_previews(session, scenario)
@@ -117,7 +120,7 @@ def save_document(
     errors (see ``transition``). ``what`` names the change in the audit log."""
     scenario.ensure_editable()
     if doc.get("code") != scenario.code:
-        raise LmsError(f"Không được đổi mã tình huống (đang là “{scenario.code}”).")
+        raise LmsError(_("Không được đổi mã tình huống (đang là “%(code)s”).", code=scenario.code))
     checked = validate_text(dump_document(doc), f"{scenario.code}.yaml")
     before = {"title": scenario.title, "max_points": str(scenario.max_points)}
     if checked.ok:
@@ -153,9 +156,11 @@ def create_blank(
 
     code = (code or "").strip()
     if not SLUG.match(code) or len(code) > 80:
-        raise LmsError("Mã tình huống là chữ thường không dấu, số và “-”, ví dụ: tranh-chap-dat-dai.")
+        raise LmsError(_("Mã tình huống là chữ thường không dấu, số và “-”, ví dụ: tranh-chap-dat-dai."))
     if latest(session, code) is not None:
-        raise Conflict(f"Mã tình huống “{code}” đã tồn tại; hãy chọn mã khác hoặc sửa tình huống đó.")
+        raise Conflict(
+            _("Mã tình huống “%(code)s” đã tồn tại; hãy chọn mã khác hoặc sửa tình huống đó.", code=code)
+        )
     scenario = Scenario(
         code=code, version=1, owner_unit_id=owner_unit.id, author_id=actor.id, created_at=now, title=title
     )
@@ -205,7 +210,7 @@ def new_version(session: Session, scenario: Scenario, actor: User, now: dt.datet
 
 def _not_author(scenario: Scenario, actor: User) -> None:
     if scenario.author_id is not None and scenario.author_id == actor.id:
-        raise Forbidden("Người soạn không được tự duyệt hoặc ban hành tình huống của mình.")
+        raise Forbidden(_("Người soạn không được tự duyệt hoặc ban hành tình huống của mình."))
 
 
 def transition(
@@ -221,7 +226,7 @@ def transition(
     elif action == "return":
         _not_author(scenario, actor)
         if not comment:
-            raise LmsError("Khi trả lại phải ghi rõ lý do để người soạn sửa.")
+            raise LmsError(_("Khi trả lại phải ghi rõ lý do để người soạn sửa."))
         scenario.return_to_author()
         scenario.review_comment = comment
     elif action == "approve":
@@ -232,10 +237,10 @@ def transition(
     elif action == "publish":
         _not_author(scenario, actor)
         if scenario.status != ScenarioStatus.approved:
-            raise Conflict("Chỉ ban hành được phiên bản đã duyệt.")
+            raise Conflict(_("Chỉ ban hành được phiên bản đã duyệt."))
         _publish(session, scenario, actor, now)
     else:
-        raise NotFound("Thao tác không tồn tại.")
+        raise NotFound(_("Thao tác không tồn tại."))
     scenario.updated_at = now
     session.flush()
     audit.record(

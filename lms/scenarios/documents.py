@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -203,4 +204,4 @@ def _wf_state(scenario: Scenario) -> dict:
 
 
 def get_scenario(session: Session, public_id: str) -> Scenario:
-    return get_by_public_id(session, Scenario, public_id, "Không tìm thấy tình huống.")
+    return get_by_public_id(session, Scenario, public_id, _("Không tìm thấy tình huống."))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -46,11 +48,14 @@ def too_long_message(text: str) -> str | None:
     length = len(text)
     if length <= MAX_ANSWER:
         return None
-    return (
-        f"Câu trả lời dài {length:,} ký tự, quá giới hạn {MAX_ANSWER:,} ký tự: chưa gửi. "
-        f"Vui lòng rút gọn {length - MAX_ANSWER:,} ký tự rồi gửi lại; "
-        "phần đồng chí đã viết vẫn còn nguyên trong ô dưới đây."
-    ).replace(",", ".")
+    return _(
+        "Câu trả lời dài %(length)s ký tự, quá giới hạn %(limit)s ký tự: chưa gửi. "
+        "Vui lòng rút gọn %(over)s ký tự rồi gửi lại; "
+        "phần đồng chí đã viết vẫn còn nguyên trong ô dưới đây.",
+        length=format_decimal(length),
+        limit=format_decimal(MAX_ANSWER),
+        over=format_decimal(length - MAX_ANSWER),
+    )
 
 
 def draft_of(session: Session, run: ScenarioRun, node_id: str) -> ScenarioDraft | None:
@@ -61,9 +66,9 @@ def draft_of(session: Session, run: ScenarioRun, node_id: str) -> ScenarioDraft 
 
 def _writable_node(run: ScenarioRun, node_id: str) -> None:
     if not run.in_progress:
-        raise Conflict("Lượt làm này đã kết thúc; bản nháp không còn được lưu.")
+        raise Conflict(_("Lượt làm này đã kết thúc; bản nháp không còn được lưu."))
     if node_id != run.current_node or Graph(run.scenario.doc).node(run.current_node)["kind"] != "response":
-        raise Conflict("Bước này đã qua; vui lòng tải lại trang để làm tiếp.")
+        raise Conflict(_("Bước này đã qua; vui lòng tải lại trang để làm tiếp."))
 
 
 def save_draft(

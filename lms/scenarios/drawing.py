@@ -23,15 +23,18 @@ import textwrap
 from collections.abc import Callable
 from urllib.parse import quote
 
+from flask_babel import LazyString, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from lms import plurals
 from lms.scenarios import svgclean
 from lms.scenarios.graph import Graph, depths, targets
 
 KIND_LABELS = {
-    "situation": _l("Tình huống"),
+    # "Tình huống" is also the Scenarios section ("Scenarios"); as a kind of node it is a situation
+    "situation": LazyString(lambda: pgettext("kiểu nút", "Tình huống")),
     "decision": _l("Quyết định"),
     "response": _l("Trả lời viết"),
     "ending": _l("Kết thúc"),
@@ -101,7 +104,11 @@ class EdgeRow:
         if self.label:
             text += f": {self.label}"
         if self.points is not None:
-            text += " (" + _("%(n)s điểm", n=f"{self.points:g}") + ")"
+            text += (
+                " ("
+                + ngettext("%(p)s điểm", "%(p)s điểm", plurals.count(self.points), p=f"{self.points:g}")
+                + ")"
+            )
         if self.when:
             text += " [" + _("khi %(c)s", c=self.when) + "]"
         return text
@@ -254,7 +261,11 @@ def dot_source(drawing: Drawing) -> str:
     for j, edge in enumerate(drawing.edges):
         attrs = [f"id={dot_string(f'sge{j}')}"]
         if edge.label:
-            text = edge.label + (f" ({edge.points:g}đ)" if edge.points is not None else "")
+            text = edge.label + (
+                " (" + ngettext("%(p)sđ", "%(p)sđ", plurals.count(edge.points), p=f"{edge.points:g}") + ")"
+                if edge.points is not None
+                else ""
+            )
             if edge.when:
                 text += " [" + _("khi %(c)s", c=edge.when) + "]"
             attrs.append(f"label={dot_string(_wrapped(text, EDGE_WIDTH, EDGE_LINES))}")

@@ -14,6 +14,8 @@ import dataclasses
 import re
 from typing import Any
 
+from flask_babel import gettext as _
+
 from lms.errors import LmsError
 from lms.scenarios import drawing
 from lms.scenarios.graph import NODE_KINDS, fmt_points, parse_condition, targets
@@ -43,7 +45,7 @@ def find_node(doc: dict, node_id: str) -> dict:
     for node in doc.get("nodes") or []:
         if node.get("id") == node_id:
             return node
-    raise LmsError(f"Không có nút “{node_id}” trong tình huống này.")
+    raise LmsError(_("Không có nút “%(node_id)s” trong tình huống này.", node_id=node_id))
 
 
 def _clean(value: Any) -> Any:
@@ -105,9 +107,15 @@ def parse_variables(text: str) -> dict[str, int]:
         name, sep, value = line.partition("=")
         name = name.strip()
         if not sep or not VARIABLE.match(name) or not re.fullmatch(r"\s*[+-]?\d+\s*", value):
-            raise LmsError(f"Dòng {number_}: “{line.strip()}” phải có dạng ten_bien=0 (số nguyên).")
+            raise LmsError(
+                _(
+                    "Dòng %(number)s: “%(value)s” phải có dạng ten_bien=0 (số nguyên).",
+                    number=number_,
+                    value=line.strip(),
+                )
+            )
         if name in result:
-            raise LmsError(f"Dòng {number_}: biến “{name}” khai báo hai lần.")
+            raise LmsError(_("Dòng %(number)s: biến “%(name)s” khai báo hai lần.", number=number_, name=name))
         result[name] = int(value)
     return result
 
@@ -133,11 +141,11 @@ def set_start(doc: dict, node_id: str) -> None:
 def add_node(doc: dict, node_id: str, kind: str, title: str) -> dict:
     node_id = (node_id or "").strip()
     if not NODE_ID.match(node_id) or len(node_id) > 80:
-        raise LmsError("Mã nút chỉ gồm chữ không dấu, số, “-” hoặc “_” (tối đa 80 ký tự), ví dụ: buoc-2.")
+        raise LmsError(_("Mã nút chỉ gồm chữ không dấu, số, “-” hoặc “_” (tối đa 80 ký tự), ví dụ: buoc-2."))
     if kind not in NODE_KINDS:
-        raise LmsError("Loại nút không hợp lệ.")
+        raise LmsError(_("Loại nút không hợp lệ."))
     if node_id in node_ids(doc):
-        raise LmsError(f"Mã nút “{node_id}” đã có; mỗi nút cần một mã riêng.")
+        raise LmsError(_("Mã nút “%(node_id)s” đã có; mỗi nút cần một mã riêng.", node_id=node_id))
     node: dict[str, Any] = {"id": node_id, "kind": kind}
     _set(node, "title", title)
     if kind == "decision":
@@ -164,9 +172,9 @@ def check_target(doc: dict, node_id: str, target: str | None) -> None:
     if not target:
         return
     if target == node_id:
-        raise LmsError("Một nút không thể dẫn tới chính nó (tình huống chỉ đi tiếp, không quay lại).")
+        raise LmsError(_("Một nút không thể dẫn tới chính nó (tình huống chỉ đi tiếp, không quay lại)."))
     if target not in node_ids(doc):
-        raise LmsError(f"Nút “{target}” không tồn tại; hãy chọn trong danh sách.")
+        raise LmsError(_("Nút “%(target)s” không tồn tại; hãy chọn trong danh sách.", target=target))
 
 
 def referrers(doc: dict, node_id: str) -> list[str]:
@@ -178,11 +186,17 @@ def delete_node(doc: dict, node_id: str) -> None:
     pointing = referrers(doc, node_id)
     if pointing:
         raise LmsError(
-            f"Không xóa được nút “{node_id}” vì các nút sau đang dẫn tới nó: {', '.join(pointing)}. "
-            "Hãy sửa các nút đó để trỏ sang nút khác trước."
+            _(
+                "Không xóa được nút “%(node_id)s” vì các nút sau đang dẫn tới nó: %(value)s. Hãy "
+                "sửa các nút đó để trỏ sang nút khác trước.",
+                node_id=node_id,
+                value=", ".join(pointing),
+            )
         )
     if doc.get("start") == node_id and len(doc["nodes"]) > 1:
-        raise LmsError(f"Nút “{node_id}” là nút bắt đầu; hãy chọn nút bắt đầu khác trước khi xóa.")
+        raise LmsError(
+            _("Nút “%(node_id)s” là nút bắt đầu; hãy chọn nút bắt đầu khác trước khi xóa.", node_id=node_id)
+        )
     doc["nodes"] = [n for n in doc["nodes"] if n["id"] != node_id]
     if doc.get("start") == node_id:
         doc["start"] = ""
@@ -209,7 +223,7 @@ def rubric_op(rubric: list[dict], op: str) -> list[dict]:
         elif op.startswith("del-level-"):
             rubric[int(parts[2])]["levels"].pop(int(parts[3]))
     except (IndexError, ValueError, TypeError, KeyError):
-        raise LmsError("Thao tác trên bảng tiêu chí không hợp lệ; vui lòng tải lại trang.") from None
+        raise LmsError(_("Thao tác trên bảng tiêu chí không hợp lệ; vui lòng tải lại trang.")) from None
     return rubric
 
 
@@ -224,10 +238,16 @@ def parse_effects(text: str, variables: dict) -> dict[str, int]:
             continue
         match = EFFECT.match(line)
         if not match:
-            raise LmsError(f"Dòng {number_}: “{line.strip()}” phải có dạng ten_bien=+1 hoặc ten_bien=-1.")
+            raise LmsError(
+                _(
+                    "Dòng %(number)s: “%(value)s” phải có dạng ten_bien=+1 hoặc ten_bien=-1.",
+                    number=number_,
+                    value=line.strip(),
+                )
+            )
         name, delta = match.group(1), int(match.group(2))
         if name not in variables:
-            raise LmsError(f"Biến “{name}” chưa được khai báo; hãy khai báo ở mục Biến trước.")
+            raise LmsError(_("Biến “%(name)s” chưa được khai báo; hãy khai báo ở mục Biến trước.", name=name))
         effects[name] = delta
     return effects
 
@@ -242,16 +262,18 @@ def check_condition(text: str | None, variables: dict) -> str | None:
         return None
     parsed = parse_condition(text)
     if parsed is None:
-        raise LmsError(f"Điều kiện “{text}” phải có dạng: ten_bien >= 1 (phép so sánh < <= > >= == !=).")
+        raise LmsError(
+            _("Điều kiện “%(text)s” phải có dạng: ten_bien >= 1 (phép so sánh < <= > >= == !=).", text=text)
+        )
     if parsed[0] not in variables:
-        raise LmsError(f"Biến “{parsed[0]}” trong điều kiện chưa được khai báo.")
+        raise LmsError(_("Biến “%(value)s” trong điều kiện chưa được khai báo.", value=parsed[0]))
     return text
 
 
 def _decision(doc: dict, node_id: str) -> dict:
     node = find_node(doc, node_id)
     if node["kind"] != "decision":
-        raise LmsError("Chỉ nút quyết định mới có phương án lựa chọn.")
+        raise LmsError(_("Chỉ nút quyết định mới có phương án lựa chọn."))
     node.setdefault("choices", [])
     return node
 
@@ -272,7 +294,12 @@ def save_choice(doc: dict, node_id: str, index: int | None, data: dict) -> int:
     _set(choice, "when", check_condition(data.get("when"), variables))
     if index is None:
         if len(node["choices"]) >= MAX_CHOICES:
-            raise LmsError(f"Một quyết định có tối đa {MAX_CHOICES} phương án; hãy bớt hoặc gộp phương án.")
+            raise LmsError(
+                _(
+                    "Một quyết định có tối đa %(MAX_CHOICES)s phương án; hãy bớt hoặc gộp phương án.",
+                    MAX_CHOICES=MAX_CHOICES,
+                )
+            )
         node["choices"].append(choice)
         return len(node["choices"]) - 1
     choice_at(doc, node_id, index)
@@ -283,7 +310,7 @@ def save_choice(doc: dict, node_id: str, index: int | None, data: dict) -> int:
 def choice_at(doc: dict, node_id: str, index: int) -> dict:
     node = _decision(doc, node_id)
     if not 0 <= index < len(node["choices"]):
-        raise LmsError("Phương án không tồn tại; vui lòng tải lại trang.")
+        raise LmsError(_("Phương án không tồn tại; vui lòng tải lại trang."))
     return node["choices"][index]
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import decimal
 import json
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -65,11 +66,11 @@ def node_titles(responses: list[ScenarioResponse]) -> dict[int, str]:
 def _levels_points(node: dict, levels: list[int]) -> decimal.Decimal:
     rubric = node["rubric"]
     if len(levels) != len(rubric):
-        raise LmsError("Hãy chọn một mức cho mỗi tiêu chí.")
+        raise LmsError(_("Hãy chọn một mức cho mỗi tiêu chí."))
     total = decimal.Decimal(0)
     for criterion, index in zip(rubric, levels, strict=True):
         if not 0 <= index < len(criterion["levels"]):
-            raise LmsError("Mức đánh giá không hợp lệ; vui lòng tải lại trang.")
+            raise LmsError(_("Mức đánh giá không hợp lệ; vui lòng tải lại trang."))
         total += _dec(criterion["levels"][index]["points"])
     return total
 
@@ -95,15 +96,15 @@ def grade_response(
     """Grade (or, as a second grader, review) one answer; the run and its Result follow."""
     run = response.run
     if not run.finished:
-        raise Conflict("Chỉ chấm bài đã hoàn thành.")
+        raise Conflict(_("Chỉ chấm bài đã hoàn thành."))
     before = _grade_state(response)
     points = _levels_points(response_node(response), levels)
     comment = (comment or "").strip() or None
     if review:
         if not response.graded:
-            raise Conflict("Bài chưa được chấm lần đầu nên chưa thể chấm phúc tra.")
+            raise Conflict(_("Bài chưa được chấm lần đầu nên chưa thể chấm phúc tra."))
         if response.grader_id == actor.id:
-            raise Forbidden("Người chấm phúc tra phải khác người chấm lần đầu.")
+            raise Forbidden(_("Người chấm phúc tra phải khác người chấm lần đầu."))
         response.reviewer_id, response.reviewed_at, response.review_comment = actor.id, now, comment
     else:
         response.grader_id, response.graded_at, response.comment = actor.id, now, comment
@@ -127,7 +128,7 @@ def grade_response(
 
 
 def get_response(session: Session, public_id: str) -> ScenarioResponse:
-    return get_by_public_id(session, ScenarioResponse, public_id, "Không tìm thấy câu trả lời.")
+    return get_by_public_id(session, ScenarioResponse, public_id, _("Không tìm thấy câu trả lời."))
 
 
 def word_count(text: str | None) -> int:

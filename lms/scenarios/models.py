@@ -16,6 +16,7 @@ import enum
 import json
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
@@ -146,16 +147,21 @@ class Scenario(Base):
     def _move(self, allowed: tuple[ScenarioStatus, ...], to: ScenarioStatus) -> None:
         if self.status not in allowed:
             raise Conflict(
-                f"Không thể chuyển tình huống từ trạng thái “{STATUS_LABELS[self.status]}” "
-                f"sang “{STATUS_LABELS[to]}”."
+                _(
+                    "Không thể chuyển tình huống từ trạng thái “%(value)s” sang “%(value2)s”.",
+                    value=STATUS_LABELS[self.status],
+                    value2=STATUS_LABELS[to],
+                )
             )
         self.status = to
 
     def ensure_editable(self) -> None:
         if not self.editable:
             raise Conflict(
-                "Phiên bản này không còn sửa được (đã gửi duyệt hoặc đã ban hành). "
-                "Hãy tạo phiên bản mới để chỉnh sửa."
+                _(
+                    "Phiên bản này không còn sửa được (đã gửi duyệt hoặc đã ban hành). Hãy tạo "
+                    "phiên bản mới để chỉnh sửa.",
+                )
             )
 
     def submit(self) -> None:
@@ -188,7 +194,7 @@ def _published_versions_are_immutable(session: Session, _ctx, _instances) -> Non
             continue
         changed = [c for c in FROZEN_COLUMNS if state.attrs[c].history.has_changes()]
         if changed:
-            raise Conflict("Phiên bản đã ban hành không được sửa; hãy tạo phiên bản mới.")
+            raise Conflict(_("Phiên bản đã ban hành không được sửa; hãy tạo phiên bản mới."))
 
 
 class RunMode(enum.StrEnum):

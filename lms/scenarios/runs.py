@@ -8,6 +8,7 @@ import datetime as dt
 import decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
@@ -84,17 +85,24 @@ def start_run(
     cadre = profile_of(session, user)
     if mode == RunMode.assessed:
         if scenario.status != ScenarioStatus.published:
-            raise Conflict("Chỉ làm bài tính điểm trên tình huống đã ban hành; bản nháp chỉ xem thử.")
+            raise Conflict(_("Chỉ làm bài tính điểm trên tình huống đã ban hành; bản nháp chỉ xem thử."))
         if cadre is None:
             raise Forbidden(
-                "Tài khoản chưa gắn với hồ sơ cán bộ nên chỉ luyện tập được; "
-                "đề nghị quản trị gắn hồ sơ để làm bài tính điểm."
+                _(
+                    "Tài khoản chưa gắn với hồ sơ cán bộ nên chỉ luyện tập được; đề nghị quản trị "
+                    "gắn hồ sơ để làm bài tính điểm.",
+                )
             )
         used = assessed_runs_used(session, scenario, user)
         if scenario.attempts_allowed and used >= scenario.attempts_allowed:
-            raise Conflict(f"Đồng chí đã dùng hết {scenario.attempts_allowed} lượt làm bài tính điểm.")
+            raise Conflict(
+                _(
+                    "Đồng chí đã dùng hết %(attempts_allowed)s lượt làm bài tính điểm.",
+                    attempts_allowed=scenario.attempts_allowed,
+                )
+            )
     if scenario.status != ScenarioStatus.published and not check_document(scenario).ok:
-        raise Conflict("Bản nháp còn lỗi nên chưa chơi thử được; hãy sửa các lỗi trong trang soạn trước.")
+        raise Conflict(_("Bản nháp còn lỗi nên chưa chơi thử được; hãy sửa các lỗi trong trang soạn trước."))
     graph = Graph(scenario.doc)
     run = ScenarioRun(
         scenario_id=scenario.id,
@@ -151,7 +159,7 @@ def restart_run(session: Session, run: ScenarioRun, user: User, now: dt.datetime
     """Drop an unfinished run (kept as abandoned, never scored) and start a new one in the same
     mode. A second tap on the same button finds the run already dropped and returns the new one."""
     if run.user_id != user.id:
-        raise Forbidden("Chỉ người đang làm mới được làm lại lượt này.")
+        raise Forbidden(_("Chỉ người đang làm mới được làm lại lượt này."))
     if run.status == RunStatus.abandoned:
         current = open_run(session, run.scenario, user, run.mode)
         if current is not None:
@@ -226,11 +234,11 @@ def choose(session: Session, run: ScenarioRun, step: int | None, choice_index: i
     graph = Graph(run.scenario.doc)
     node = graph.node(run.current_node)
     if node["kind"] != "decision":
-        raise LmsError("Bước này không có lựa chọn; vui lòng tải lại trang.")
+        raise LmsError(_("Bước này không có lựa chọn; vui lòng tải lại trang."))
     available = dict(graph.available(run.current_node, run.vars))
     choice = available.get(choice_index)
     if choice is None:
-        raise LmsError("Lựa chọn không hợp lệ; vui lòng tải lại trang và chọn lại.")
+        raise LmsError(_("Lựa chọn không hợp lệ; vui lòng tải lại trang và chọn lại."))
     seq = (max((s.seq for s in run.steps), default=0)) + 1
     run.steps.append(
         ScenarioStep(
@@ -252,7 +260,7 @@ def advance(session: Session, run: ScenarioRun, step: int | None, now: dt.dateti
         return
     node = Graph(run.scenario.doc).node(run.current_node)
     if node["kind"] != "situation":
-        raise LmsError("Bước này cần một lựa chọn hoặc câu trả lời; vui lòng tải lại trang.")
+        raise LmsError(_("Bước này cần một lựa chọn hoặc câu trả lời; vui lòng tải lại trang."))
     _move_to(session, run, node["next"], now)
 
 
@@ -264,10 +272,10 @@ def respond(session: Session, run: ScenarioRun, step: int | None, answer: str, n
         return
     node = Graph(run.scenario.doc).node(run.current_node)
     if node["kind"] != "response":
-        raise LmsError("Bước này không yêu cầu trả lời viết; vui lòng tải lại trang.")
+        raise LmsError(_("Bước này không yêu cầu trả lời viết; vui lòng tải lại trang."))
     answer = (answer or "").strip()
     if not answer:
-        raise LmsError("Vui lòng viết câu trả lời trước khi gửi.")
+        raise LmsError(_("Vui lòng viết câu trả lời trước khi gửi."))
     refused = drafts.too_long_message(answer)
     if refused:
         raise LmsError(refused)
@@ -284,9 +292,9 @@ def undo(session: Session, run: ScenarioRun, step: int | None, now: dt.datetime)
     if _stale(run, step):
         return
     if not run.scenario.allow_retry:
-        raise Forbidden("Tình huống này không cho phép chọn lại: quyết định đã đưa ra không thể rút lại.")
+        raise Forbidden(_("Tình huống này không cho phép chọn lại: quyết định đã đưa ra không thể rút lại."))
     if not can_undo(run):
-        raise Conflict("Chỉ chọn lại được ngay sau quyết định vừa đưa ra.")
+        raise Conflict(_("Chỉ chọn lại được ngay sau quyết định vừa đưa ra."))
     last = last_decision(run)
     last.undone = True
     run.variables = last.variables_before
@@ -400,4 +408,4 @@ def sync_result(
 
 
 def get_run(session: Session, public_id: str) -> ScenarioRun:
-    return get_by_public_id(session, ScenarioRun, public_id, "Không tìm thấy lượt làm bài.")
+    return get_by_public_id(session, ScenarioRun, public_id, _("Không tìm thấy lượt làm bài."))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 
 from lms import safe_yaml
 from lms.errors import FileProblem
@@ -217,15 +218,18 @@ def validate_file(path: str | Path) -> Checked:
     file = Path(path)
     try:
         if file.stat().st_size > safe_yaml.MAX_BYTES:
-            message = f"file larger than {safe_yaml.MAX_BYTES // 1024} KB"
+            message = _("tệp lớn hơn %(n)s KB", n=safe_yaml.MAX_BYTES // 1024)
             return Checked(str(path), problems=[FileProblem(str(path), 1, message)])
         text = file.read_text("utf-8")
     except FileNotFoundError:
-        return Checked(str(path), problems=[FileProblem(str(path), 0, "file not found")])
+        return Checked(str(path), problems=[FileProblem(str(path), 0, _("không tìm thấy tệp"))])
     except UnicodeDecodeError:
-        return Checked(str(path), problems=[FileProblem(str(path), 1, "file is not UTF-8 text")])
+        return Checked(str(path), problems=[FileProblem(str(path), 1, _("tệp không phải văn bản UTF-8"))])
     except OSError as exc:
-        return Checked(str(path), problems=[FileProblem(str(path), 0, f"cannot read file: {exc.strerror}")])
+        return Checked(
+            str(path),
+            problems=[FileProblem(str(path), 0, _("không đọc được tệp: %(reason)s", reason=exc.strerror))],
+        )
     return validate_text(text, str(path))
 
 
@@ -234,21 +238,29 @@ def validate_text(text: str, path: str = "<scenario>") -> Checked:
     try:
         raw = safe_yaml.load(text, _Loader)
     except BadKey as exc:
-        checked.problems.append(FileProblem(path, exc.line, f"a key must be text, not {short(exc.key)}"))
+        checked.problems.append(
+            FileProblem(path, exc.line, _("khóa phải là chữ, không phải %(key)s", key=short(exc.key)))
+        )
         return checked
     except DuplicateKey as exc:
-        checked.problems.append(FileProblem(path, exc.line, f"duplicate key {short(exc.key)}"))
+        checked.problems.append(FileProblem(path, exc.line, _("khóa %(key)s bị lặp", key=short(exc.key))))
         return checked
     except safe_yaml.YamlRefused as exc:
-        checked.problems.append(FileProblem(path, exc.line, f"YAML refused: {exc.message}"))
+        checked.problems.append(
+            FileProblem(path, exc.line, _("YAML bị từ chối: %(reason)s", reason=exc.message))
+        )
         return checked
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        checked.problems.append(FileProblem(path, line, f"YAML syntax error: {safe_yaml.problem_text(exc)}"))
+        checked.problems.append(
+            FileProblem(path, line, _("lỗi cú pháp YAML: %(problem)s", problem=safe_yaml.problem_text(exc)))
+        )
         return checked
     except yaml.YAMLError as exc:
-        checked.problems.append(FileProblem(path, 1, f"YAML error: {safe_yaml.problem_text(exc)}"))
+        checked.problems.append(
+            FileProblem(path, 1, _("lỗi YAML: %(problem)s", problem=safe_yaml.problem_text(exc)))
+        )
         return checked
     _Checker(checked, raw).run()
     checked.problems.sort(key=lambda p: p.line)
@@ -267,27 +279,47 @@ class _Checker:
     def keys(self, obj: LDict, spec: dict[str, bool], where: str) -> None:
         for key in obj:
             if key not in spec:
-                self.error(line_of(obj, key), f"{where}: unknown key {short(key)}")
+                self.error(
+                    line_of(obj, key),
+                    _("%(where)s: khóa %(key)s không có trong định dạng", where=where, key=short(key)),
+                )
         for key, required in spec.items():
             if required and key not in obj:
-                self.error(line_of(obj), f"{where}: missing required key {short(key)}")
+                self.error(
+                    line_of(obj), _("%(where)s: thiếu khóa bắt buộc %(key)s", where=where, key=short(key))
+                )
 
     def text(self, obj: LDict, key: str, where: str, required: bool = True) -> None:
         if key not in obj:
             return
         value = obj[key]
         if not isinstance(value, str) or (required and not value.strip()):
-            self.error(line_of(obj, key), f"{where}: {short(key)} must be non-empty text")
+            self.error(
+                line_of(obj, key),
+                _("%(where)s: %(key)s phải là văn bản, không để trống", where=where, key=short(key)),
+            )
 
     def number(self, obj: LDict, key: str, where: str, low: float | None = None, high: float | None = None):
         if key not in obj:
             return None
         value = obj[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            self.error(line_of(obj, key), f"{where}: {short(key)} must be a (finite) number")
+            self.error(
+                line_of(obj, key),
+                _("%(where)s: %(key)s phải là một số (hữu hạn)", where=where, key=short(key)),
+            )
             return None
         if (low is not None and value < low) or (high is not None and value > high):
-            self.error(line_of(obj, key), f"{where}: {short(key)} must be between {low:g} and {high:g}")
+            self.error(
+                line_of(obj, key),
+                _(
+                    "%(where)s: %(key)s phải từ %(low)s đến %(high)s",
+                    where=where,
+                    key=short(key),
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                ),
+            )
             return None
         return value
 
@@ -296,20 +328,23 @@ class _Checker:
             return
         value = obj[key]
         if not isinstance(value, list):
-            self.error(line_of(obj, key), f"{short(key)} must be a list of codes")
+            self.error(line_of(obj, key), _("%(key)s phải là một danh sách mã", key=short(key)))
             return
         for index, code in enumerate(value):
             if not isinstance(code, str) or code not in known:
-                self.error(line_of(value, index, line_of(obj, key)), f"unknown {key} code {short(code)}")
+                self.error(
+                    line_of(value, index, line_of(obj, key)),
+                    _("%(key)s: không có mã %(code)s", key=key, code=short(code)),
+                )
 
     # -- the document
 
     def run(self) -> None:
         doc = self.raw
         if not isinstance(doc, LDict):
-            self.error(1, "a scenario file must be a YAML mapping (code, title, nodes, ...)")
+            self.error(1, _("tệp tình huống phải là một ánh xạ YAML (code, title, nodes, ...)"))
             return
-        self.keys(doc, TOP_KEYS, "scenario")
+        self.keys(doc, TOP_KEYS, _("tình huống"))
         self.metadata(doc)
         variables = self.variables(doc)
         nodes = self.nodes(doc, variables)
@@ -323,33 +358,41 @@ class _Checker:
     def metadata(self, doc: LDict) -> None:
         code = doc.get("code")
         if "code" in doc and (not isinstance(code, str) or not SLUG.match(code) or len(code) > MAX_ID):
-            self.error(line_of(doc, "code"), "code must be a lower-case slug like 'tranh-chap-dat-dai'")
+            self.error(
+                line_of(doc, "code"),
+                _("code phải viết thường, không dấu, nối bằng dấu gạch ngang, như 'tranh-chap-dat-dai'"),
+            )
         for key in ("title", "legal_basis"):
-            self.text(doc, key, "scenario")
+            self.text(doc, key, _("tình huống"))
         if "field" in doc and doc["field"] not in FIELDS:
-            self.error(line_of(doc, "field"), f"unknown field code {short(doc['field'])}")
+            self.error(line_of(doc, "field"), _("không có mã lĩnh vực %(code)s", code=short(doc["field"])))
         known = known_codes()
         self.codes(doc, "target_groups", known["target_groups"])
         self.codes(doc, "titles", known["titles"])
         if "as_of" in doc and not isinstance(doc["as_of"], dt.date):
-            self.error(line_of(doc, "as_of"), "as_of must be a date like 2026-11-01")
+            self.error(line_of(doc, "as_of"), _("as_of phải là một ngày, như 2026-11-01"))
         minutes = doc.get("estimated_minutes")
         if "estimated_minutes" in doc and (
             isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 600
         ):
-            self.error(line_of(doc, "estimated_minutes"), "estimated_minutes must be a whole number 1–600")
-        self.number(doc, "pass_mark", "scenario", 0, 10)
-        self.number(doc, "rubric_weight", "scenario", 0, 1)
+            self.error(
+                line_of(doc, "estimated_minutes"), _("estimated_minutes phải là số nguyên từ 1 đến 600")
+            )
+        self.number(doc, "pass_mark", _("tình huống"), 0, 10)
+        self.number(doc, "rubric_weight", _("tình huống"), 0, 1)
         if "allow_retry" in doc and not isinstance(doc["allow_retry"], bool):
-            self.error(line_of(doc, "allow_retry"), "allow_retry must be true or false")
+            self.error(line_of(doc, "allow_retry"), _("allow_retry phải là true hoặc false"))
         attempts = doc.get("attempts_allowed")
         if "attempts_allowed" in doc and (
             isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 0
         ):
-            self.error(line_of(doc, "attempts_allowed"), "attempts_allowed must be 0 (unlimited) or more")
+            self.error(
+                line_of(doc, "attempts_allowed"), _("attempts_allowed phải từ 0 (không giới hạn) trở lên")
+            )
         if "grading_method" in doc and doc["grading_method"] not in GRADING_METHODS:
             self.error(
-                line_of(doc, "grading_method"), f"grading_method must be one of {', '.join(GRADING_METHODS)}"
+                line_of(doc, "grading_method"),
+                _("grading_method phải là một trong %(values)s", values=", ".join(GRADING_METHODS)),
             )
 
     def variables(self, doc: LDict) -> set[str]:
@@ -357,16 +400,19 @@ class _Checker:
         if value is None:
             return set()
         if not isinstance(value, dict):
-            self.error(line_of(doc, "variables"), "variables must be a mapping name: start value")
+            self.error(line_of(doc, "variables"), _("variables phải là một ánh xạ tên: giá trị đầu"))
             return set()
         for name, start in value.items():
             if not isinstance(name, str) or not VARIABLE.match(name):
-                self.error(line_of(value, name), f"invalid variable name {short(name)}")
+                self.error(line_of(value, name), _("tên biến %(name)s không hợp lệ", name=short(name)))
             if isinstance(start, bool) or not isinstance(start, int) or abs(start) > MAX_VARIABLE:
                 self.error(
                     line_of(value, name),
-                    f"variable {short(name)} needs a whole-number start value "
-                    f"between -{MAX_VARIABLE} and {MAX_VARIABLE}",
+                    _(
+                        "biến %(name)s cần giá trị đầu là số nguyên từ -%(max)s đến %(max)s",
+                        name=short(name),
+                        max=MAX_VARIABLE,
+                    ),
                 )
         return {n for n in value if isinstance(n, str)}
 
@@ -375,32 +421,43 @@ class _Checker:
         if "nodes" not in doc:
             return None
         if not isinstance(nodes, list) or not nodes:
-            self.error(line_of(doc, "nodes"), "nodes must be a non-empty list")
+            self.error(line_of(doc, "nodes"), _("nodes phải là một danh sách không rỗng"))
             return None
         if len(nodes) > MAX_NODES:
-            self.error(line_of(doc, "nodes"), f"{len(nodes)} nodes: a scenario has at most {MAX_NODES}")
+            self.error(
+                line_of(doc, "nodes"),
+                _("%(n)s nút: một tình huống có tối đa %(max)s nút", n=len(nodes), max=MAX_NODES),
+            )
             return None
         by_id: dict[str, LDict] = {}
         for index, node in enumerate(nodes):
             line = line_of(nodes, index)
             if not isinstance(node, LDict):
-                self.error(line, "each node must be a mapping with id and kind")
+                self.error(line, _("mỗi nút phải là một ánh xạ có id và kind"))
                 continue
             node_id = node.get("id")
             if not isinstance(node_id, str) or not NODE_ID.match(node_id) or len(node_id) > MAX_ID:
                 self.error(
-                    line_of(node, "id"), f"node id must be letters, digits, '-' or '_' (at most {MAX_ID})"
+                    line_of(node, "id"),
+                    _("id của nút chỉ gồm chữ cái, chữ số, '-' hoặc '_' (tối đa %(max)s ký tự)", max=MAX_ID),
                 )
                 continue
             if node_id in by_id:
-                self.error(line_of(node, "id"), f"duplicate node id {short(node_id)}")
+                self.error(line_of(node, "id"), _("id nút %(id)s bị lặp", id=short(node_id)))
                 continue
             by_id[node_id] = node
             self.node(node, node_id, variables)
         for node_id, node in by_id.items():
             for target, line in self.edges(node):
                 if isinstance(target, str) and target not in by_id:
-                    self.error(line, f"node {node_id}: next {short(target)} is not a node id")
+                    self.error(
+                        line,
+                        _(
+                            "nút %(node)s: next %(target)s không phải id của nút nào",
+                            node=node_id,
+                            target=short(target),
+                        ),
+                    )
         return by_id
 
     def edges(self, node: LDict) -> list[tuple[Any, int]]:
@@ -415,15 +472,18 @@ class _Checker:
 
     def node(self, node: LDict, node_id: str, variables: set[str]) -> None:
         kind = node.get("kind")
-        where = f"node {node_id}"
+        where = _("nút %(node)s", node=node_id)
         if kind not in NODE_KINDS:
-            self.error(line_of(node, "kind"), f"{where}: kind must be one of {', '.join(NODE_KINDS)}")
+            self.error(
+                line_of(node, "kind"),
+                _("%(where)s: kind phải là một trong %(values)s", where=where, values=", ".join(NODE_KINDS)),
+            )
             return
         self.keys(node, NODE_KEYS[kind], where)
         for key in ("title", "text", "prompt", "model_answer", "outcome", "commentary"):
             self.text(node, key, where)
         if "next" in node and not isinstance(node["next"], str):
-            self.error(line_of(node, "next"), f"{where}: next must be a node id")
+            self.error(line_of(node, "next"), _("%(where)s: next phải là id của một nút", where=where))
         if kind == "decision":
             self.choices(node, where, variables)
         elif kind == "response":
@@ -437,13 +497,18 @@ class _Checker:
         if "choices" not in node:
             return
         if not isinstance(choices, list) or not 2 <= len(choices) <= 6:
-            self.error(line_of(node, "choices"), f"{where}: a decision needs 2 to 6 choices")
+            self.error(
+                line_of(node, "choices"), _("%(where)s: một quyết định cần từ 2 đến 6 lựa chọn", where=where)
+            )
             if not isinstance(choices, list):
                 return
         for index, choice in enumerate(choices):
-            label = f"{where}, choice {index + 1}"
+            label = _("%(where)s, lựa chọn %(n)s", where=where, n=index + 1)
             if not isinstance(choice, LDict):
-                self.error(line_of(choices, index), f"{label}: must be a mapping with label, points, next")
+                self.error(
+                    line_of(choices, index),
+                    _("%(label)s: phải là một ánh xạ có label, points, next", label=label),
+                )
                 continue
             self.keys(choice, CHOICE_KEYS, label)
             self.text(choice, "label", label)
@@ -451,34 +516,51 @@ class _Checker:
                 self.text(choice, key, label, required=False)
             self.number(choice, "points", label, -MAX_POINTS, MAX_POINTS)
             if "next" in choice and not isinstance(choice["next"], str):
-                self.error(line_of(choice, "next"), f"{label}: next must be a node id")
+                self.error(line_of(choice, "next"), _("%(where)s: next phải là id của một nút", where=label))
             self.effects(choice, label, variables)
             if "when" in choice:
                 parsed = parse_condition(choice["when"]) if isinstance(choice["when"], str) else None
                 if parsed is None:
                     self.error(
                         line_of(choice, "when"),
-                        f"{label}: condition {short(choice['when'])} must be 'variable op integer' "
-                        "with op one of < <= > >= == !=",
+                        _(
+                            "%(label)s: điều kiện %(condition)s phải có dạng 'biến phép_so_sánh số_nguyên', "
+                            "phép so sánh là một trong < <= > >= == !=",
+                            label=label,
+                            condition=short(choice["when"]),
+                        ),
                     )
                 elif parsed[0] not in variables:
-                    self.error(line_of(choice, "when"), f"{label}: undefined variable {short(parsed[0])}")
+                    self.error(
+                        line_of(choice, "when"),
+                        _("%(label)s: biến %(name)s chưa được khai báo", label=label, name=short(parsed[0])),
+                    )
 
     def effects(self, choice: LDict, label: str, variables: set[str]) -> None:
         effects = choice.get("set")
         if "set" not in choice:
             return
         if not isinstance(effects, dict):
-            self.error(line_of(choice, "set"), f"{label}: set must be a mapping variable: amount")
+            self.error(
+                line_of(choice, "set"),
+                _("%(label)s: set phải là một ánh xạ biến: lượng thay đổi", label=label),
+            )
             return
         for name, delta in effects.items():
             if name not in variables:
-                self.error(line_of(effects, name), f"{label}: undefined variable {short(name)}")
+                self.error(
+                    line_of(effects, name),
+                    _("%(label)s: biến %(name)s chưa được khai báo", label=label, name=short(name)),
+                )
             if isinstance(delta, bool) or not isinstance(delta, int) or abs(delta) > MAX_VARIABLE:
                 self.error(
                     line_of(effects, name),
-                    f"{label}: set {short(name)} needs a whole number "
-                    f"between -{MAX_VARIABLE} and {MAX_VARIABLE}",
+                    _(
+                        "%(label)s: set %(name)s cần một số nguyên từ -%(max)s đến %(max)s",
+                        label=label,
+                        name=short(name),
+                        max=MAX_VARIABLE,
+                    ),
                 )
 
     def expected_words(self, node: LDict, where: str) -> None:
@@ -495,7 +577,10 @@ class _Checker:
         if not ok:
             self.error(
                 line_of(node, "expected_words"),
-                f"{where}: expected_words must be a whole number of words (1 to 5000) or [low, high]",
+                _(
+                    "%(where)s: expected_words phải là số từ, một số nguyên (1 đến 5000), hoặc [thấp, cao]",
+                    where=where,
+                ),
             )
 
     def rubric(self, node: LDict, where: str) -> None:
@@ -503,23 +588,32 @@ class _Checker:
         if "rubric" not in node:
             return
         if not isinstance(rubric, list) or not rubric:
-            self.error(line_of(node, "rubric"), f"{where}: rubric must be a non-empty list of criteria")
+            self.error(
+                line_of(node, "rubric"),
+                _("%(where)s: rubric phải là một danh sách tiêu chí không rỗng", where=where),
+            )
             return
         for index, criterion in enumerate(rubric):
-            label = f"{where}, criterion {index + 1}"
+            label = _("%(where)s, tiêu chí %(n)s", where=where, n=index + 1)
             if not isinstance(criterion, LDict):
-                self.error(line_of(rubric, index), f"{label}: must be a mapping with criterion and levels")
+                self.error(
+                    line_of(rubric, index),
+                    _("%(label)s: phải là một ánh xạ có criterion và levels", label=label),
+                )
                 continue
             self.keys(criterion, {"criterion": True, "levels": True}, label)
             self.text(criterion, "criterion", label)
             levels = criterion.get("levels")
             if "levels" in criterion and (not isinstance(levels, list) or len(levels) < 2):
-                self.error(line_of(criterion, "levels"), f"{label}: needs at least 2 levels")
+                self.error(line_of(criterion, "levels"), _("%(label)s: cần ít nhất 2 mức", label=label))
                 continue
             for level_index, level in enumerate(levels or []):
-                level_label = f"{label}, level {level_index + 1}"
+                level_label = _("%(label)s, mức %(n)s", label=label, n=level_index + 1)
                 if not isinstance(level, LDict):
-                    self.error(line_of(levels, level_index), f"{level_label}: must be {{label, points}}")
+                    self.error(
+                        line_of(levels, level_index),
+                        _("%(label)s: phải có dạng {label, points}", label=level_label),
+                    )
                     continue
                 self.keys(level, {"label": True, "points": True}, level_label)
                 self.text(level, "label", level_label)
@@ -528,15 +622,18 @@ class _Checker:
     def structure(self, doc: LDict, nodes: dict[str, LDict]) -> None:
         start = doc.get("start")
         if not isinstance(start, str) or start not in nodes:
-            self.error(line_of(doc, "start"), f"start node {short(start)} does not exist")
+            self.error(line_of(doc, "start"), _("nút bắt đầu %(start)s không tồn tại", start=short(start)))
             return
         cycle = find_cycle(nodes)
         if cycle:
             back = nodes[cycle[-2]]
             self.error(
                 line_of(back),
-                "cycle " + _ids(cycle) + ": scenarios must move forward (a DAG); "
-                "a decision in the commune cannot be undone",
+                _(
+                    "vòng lặp %(path)s: tình huống phải luôn đi tới (đồ thị không có vòng); "
+                    "một quyết định ở xã không thể làm lại",
+                    path=_ids(cycle),
+                ),
             )
             return
         graph = Graph(plain(doc))
@@ -545,26 +642,40 @@ class _Checker:
         except StateLimit as exc:
             self.error(
                 line_of(nodes[exc.node_id]),
-                f"node {exc.node_id}: too many paths to check — more than {MAX_STATES} combinations of "
-                "node and variable values (variables used in 'when' conditions multiply the paths); "
-                "use fewer variables in conditions or fewer choices that change them",
+                _(
+                    "nút %(node)s: quá nhiều đường cần kiểm tra — hơn %(max)s tổ hợp nút và giá trị biến "
+                    "(các biến dùng trong điều kiện 'when' nhân số đường lên); hãy dùng ít biến hơn "
+                    "trong điều kiện hoặc ít lựa chọn làm thay đổi chúng hơn",
+                    node=exc.node_id,
+                    max=MAX_STATES,
+                ),
             )
             return
         structural = _structurally_reachable(graph)
         for node_id, node in nodes.items():
             if node_id not in structural:
-                self.error(line_of(node), f"node {node_id} is not reachable from the start node {start}")
+                self.error(
+                    line_of(node),
+                    _("nút %(node)s không đi tới được từ nút bắt đầu %(start)s", node=node_id, start=start),
+                )
             elif node_id not in exploration.reached:
                 self.error(
                     line_of(node),
-                    f"node {node_id} is never reachable: the conditions leading to it never hold",
+                    _(
+                        "nút %(node)s không bao giờ tới được: các điều kiện dẫn tới nó không bao giờ đúng",
+                        node=node_id,
+                    ),
                 )
         for dead in exploration.dead_ends:
-            state = ", ".join(f"{k}={v}" for k, v in sorted(dead.variables.items())) or "start values"
+            state = ", ".join(f"{k}={v}" for k, v in sorted(dead.variables.items())) or _("các giá trị đầu")
             self.error(
                 line_of(nodes[dead.node_id]),
-                f"node {dead.node_id}: dead end, no choice is available when {state} "
-                "(every path must reach an ending)",
+                _(
+                    "nút %(node)s: ngõ cụt, không có lựa chọn nào khi %(state)s "
+                    "(mọi đường đi phải tới một kết thúc)",
+                    node=dead.node_id,
+                    state=state,
+                ),
             )
         if exploration.bounds is None:
             return
@@ -576,7 +687,8 @@ class _Checker:
         )
         if exploration.max_points <= 0 and not fixed_only:
             self.error(
-                line_of(doc, "nodes"), "the best path earns no points: give some choices positive points"
+                line_of(doc, "nodes"),
+                _("đường đi tốt nhất không được điểm nào: hãy cho một số lựa chọn điểm dương"),
             )
 
 
@@ -584,7 +696,13 @@ def _ids(path: list[str], keep: int = 8) -> str:
     """A path of node ids for a message: long ones keep their ends."""
     if len(path) <= 2 * keep:
         return " → ".join(path)
-    return " → ".join(path[:keep]) + f" → … ({len(path) - 2 * keep} more) → " + " → ".join(path[-keep:])
+    return (
+        " → ".join(path[:keep])
+        + " → … ("
+        + _("thêm %(n)s nút", n=len(path) - 2 * keep)
+        + ") → "
+        + " → ".join(path[-keep:])
+    )
 
 
 def _structurally_reachable(graph: Graph) -> set[str]:

@@ -273,3 +273,18 @@ def test_the_dossier_reads_in_words_not_ids(client, world, cadres, session, logi
     assert isinstance(decisions[1][0], dt.datetime) and decisions[1][1] == world.board_a.display_name
     details = list(book["Kết quả chi tiết"].iter_rows(values_only=True))
     assert isinstance(details[1][0], dt.datetime)  # a real date cell (openpyxl reads dates back as datetimes)
+
+
+def test_dossier_and_its_export_in_english(client, world, cadres, login_as):
+    """The band, the sheets and headers of the export follow the reader's language; names stay."""
+    in_a, _in_b = cadres
+    login_as(world.board_a)
+    client.post("/lang/en", data={"csrf_token": csrf_token(client, "/"), "next": "/"})
+    html = client.get(f"/evaluation/dossier/{in_a.public_id}").get_data(as_text=True)
+    assert "Người Xã An" in html and "Excellent" in html and "Xuất sắc" not in html
+    response = client.get(f"/evaluation/dossier/{in_a.public_id}/export.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert "Training history" in book.sheetnames and "Quá trình bồi dưỡng" not in book.sheetnames
+    rows = list(book["Evaluation result"].iter_rows(values_only=True))
+    header, first = rows[0], rows[1]
+    assert first[header.index("Rating")] == "Excellent"

@@ -28,7 +28,7 @@ def test_cli_import_refuses_all_when_one_file_is_bad(runner, world, session, tmp
     )
     result = runner.invoke(args=["scenarios", "import", str(tmp_path), "--unit", world.province.code])
     assert result.exit_code == 1
-    assert f"{tmp_path / 'b.yaml'}:2: scenario: unknown key 'foo'" in result.output
+    assert f"{tmp_path / 'b.yaml'}:2: tình huống: khóa 'foo' không có trong định dạng" in result.output
     assert sv.latest(session, "nho") is None
 
 

@@ -73,7 +73,7 @@ def test_add_node_happy_and_bad_input(author, draft, session):
     assert node(doc, "e-new") == {"id": "e-new", "kind": "ending", "title": "Mới"}
     # stored although it does not validate yet (unreachable, no outcome): the report says so
     page = text(author.get(base(draft)))
-    assert "chưa gửi duyệt được" in page and "node e-new: missing required key 'outcome'" in page
+    assert "chưa gửi duyệt được" in page and "nút e-new: thiếu khóa bắt buộc 'outcome'" in page
     for data in (
         {"node_id": "d1", "kind": "situation", "title": "Trùng"},
         {"node_id": "có dấu", "kind": "situation", "title": "x"},
@@ -144,7 +144,7 @@ def test_edit_response_rubric_rows(author, draft, session):
     rubric = node(reload(session, draft), "r1")["rubric"]
     assert len(rubric) == 2 and rubric[0]["levels"][1] == {"label": "Đủ", "points": 4}
     # the new blank criterion is stored; the report names what is still missing
-    assert "criterion 2" in text(author.get(url))
+    assert "tiêu chí 2" in text(author.get(url))
     data = _rubric_form(
         [("Căn cứ", [("Chưa", "0"), ("Đủ", "4")]), ("Trình bày", [("Kém", "0"), ("Tốt", "2")])]
     )
@@ -163,7 +163,7 @@ def test_edit_response_rubric_rows(author, draft, session):
     assert (
         post(author, url, dict(data, **{"crit-count": "x"}, op="save")).status_code == 302
     )  # no rows: stored
-    assert "rubric must be a non-empty list" in text(author.get(url))
+    assert "rubric phải là một danh sách tiêu chí không rỗng" in text(author.get(url))
 
 
 # --- choices ------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ def test_delete_choice_keeps_draft_with_errors(author, draft, session):
     assert len(node(doc, "d1")["choices"]) == 2
     # e-bad is now unreachable: stored anyway, reported, and bounds cleared
     assert session.get(Scenario, draft.id).max_points == 0
-    assert "node e-bad is not reachable" in text(author.get(base(draft)))
+    assert "nút e-bad không đi tới được" in text(author.get(base(draft)))
 
 
 # --- delete node --------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def test_variables_form(author, draft, session):
         assert post(author, url, {"variables": bad}).status_code == 400, bad
     # removing a variable still used by choices: stored, reported as errors
     assert post(author, url, {"variables": ""}).status_code == 302
-    assert "undefined variable 'trust'" in text(author.get(base(draft)))
+    assert "biến 'trust' chưa được khai báo" in text(author.get(base(draft)))
 
 
 # --- whole flow, submission, preview ------------------------------------------------------
@@ -339,7 +339,7 @@ def test_build_from_scratch_then_submit(author, world, session):
     r = post(author, f"/scenarios/manage/{s.public_id}/submit", {}, b)
     assert r.status_code == 302 and r.headers["Location"].endswith("/author")
     page = text(author.get(b))
-    assert "Chưa gửi duyệt được" in page and "a decision needs 2 to 6 choices" in page
+    assert "Chưa gửi duyệt được" in page and "một quyết định cần từ 2 đến 6 lựa chọn" in page
     session.expire_all()
     assert session.get(Scenario, s.id).status == ScenarioStatus.draft
     post(author, f"{b}/nodes/mo-dau", {"title": "Mở đầu", "text": "Bối cảnh", "next": "chon"})
@@ -462,7 +462,7 @@ def test_pages_of_an_unfinished_draft_never_500(author, world, session):
     post(author, f"{base(s)}/nodes/d/choices/new", choice_data(next=""))
     for path in pages:
         assert author.get(f"/scenarios/manage/{s.public_id}{path}").status_code == 200, path
-    assert "a decision needs 2 to 6 choices" in text(author.get(base(s)))
+    assert "một quyết định cần từ 2 đến 6 lựa chọn" in text(author.get(base(s)))
 
 
 @pytest.mark.parametrize("path", ["", "/meta", "/variables", "/nodes/s1", "/nodes/d1/choices/new"])

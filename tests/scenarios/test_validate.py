@@ -40,19 +40,19 @@ def _write(tmp_path, name, text):
 
 
 BROKEN = [
-    ("missing-start", SMALL.replace("start: s1", "start: zz"), 8, "start node 'zz' does not exist"),
-    ("duplicate-id", SMALL.replace("  - id: e1", "  - id: d1"), 25, "duplicate node id"),
+    ("missing-start", SMALL.replace("start: s1", "start: zz"), 8, "nút bắt đầu 'zz' không tồn tại"),
+    ("duplicate-id", SMALL.replace("  - id: e1", "  - id: d1"), 25, "id nút 'd1' bị lặp"),
     (
         "undefined-target",
         SMALL.replace('        next: e1\n      - label: "B"', '        next: nowhere\n      - label: "B"'),
         21,
-        "'nowhere' is not a node id",
+        "next 'nowhere' không phải id của nút nào",
     ),
     (
         "one-choice",
         SMALL.replace('      - label: "B"\n        points: 0\n        next: e1\n', ""),
         18,
-        "2 to 6 choices",
+        "từ 2 đến 6 lựa chọn",
     ),
     (
         "seven-choices",
@@ -60,39 +60,39 @@ BROKEN = [
             '      - label: "B"\n', "      - {label: x, points: 0, next: e1}\n" * 5 + '      - label: "B"\n'
         ),
         18,
-        "2 to 6 choices",
+        "từ 2 đến 6 lựa chọn",
     ),
     (
         "undefined-variable-set",
         SMALL.replace("        points: 1\n", "        points: 1\n        set: {w: 1}\n"),
         21,
-        "undefined variable 'w'",
+        "biến 'w' chưa được khai báo",
     ),
     (
         "undefined-variable-when",
         SMALL.replace("        points: 1\n", '        points: 1\n        when: "w > 1"\n'),
         21,
-        "undefined variable 'w'",
+        "biến 'w' chưa được khai báo",
     ),
     (
         "bad-condition",
         SMALL.replace("        points: 1\n", '        points: 1\n        when: "v ~ 1"\n'),
         21,
-        "must be 'variable op integer'",
+        "phải có dạng 'biến phép_so_sánh số_nguyên'",
     ),
     (
         "unreachable",
         SMALL + "  - id: lost\n    kind: ending\n    title: L\n    outcome: O\n    commentary: C\n",
         30,
-        "not reachable",
+        "không đi tới được từ nút bắt đầu",
     ),
     (
-        "cycle",
+        "vòng lặp",
         SMALL.replace("    next: d1\n", "    next: d1\n", 1).replace(
             "        points: 0\n        next: e1", "        points: 0\n        next: s1"
         ),
         15,
-        "cycle",
+        "vòng lặp",
     ),
     (
         "dead-end",
@@ -101,7 +101,7 @@ BROKEN = [
             '        points: 0\n        when: "v > 5"\n        next: e1',
         ),
         15,
-        "dead end",
+        "ngõ cụt",
     ),
     (
         "never-reachable",
@@ -111,25 +111,25 @@ BROKEN = [
         )
         + "  - id: e2\n    kind: ending\n    title: L\n    outcome: O\n    commentary: C\n",
         31,
-        "never reachable",
+        "không bao giờ tới được",
     ),
-    ("syntax", SMALL.replace('title: "S"', 'title: "S'), 13, "YAML syntax error"),
+    ("syntax", SMALL.replace('title: "S"', 'title: "S'), 13, "lỗi cú pháp YAML"),
     (
         "duplicate-key",
         SMALL.replace('    title: "E"', '    title: "E"\n    title: "F"'),
         28,
-        "duplicate key 'title'",
+        "khóa 'title' bị lặp",
     ),
     (
         "unknown-key",
         SMALL.replace('    title: "D"', '    title: "D"\n    choises: []'),
         18,
-        "unknown key 'choises'",
+        "khóa 'choises' không có trong định dạng",
     ),
-    ("missing-key", SMALL.replace('    outcome: "O"\n', ""), 25, "missing required key 'outcome'"),
-    ("ending-score-range", SMALL + "    score: 12\n", 30, "'score' must be between 0 and 10"),
-    ("bad-field", SMALL.replace("field: ky-nang", "field: vo-van"), 3, "unknown field code"),
-    ("no-points", SMALL.replace("points: 1", "points: 0"), 9, "earns no points"),
+    ("missing-key", SMALL.replace('    outcome: "O"\n', ""), 25, "thiếu khóa bắt buộc 'outcome'"),
+    ("ending-score-range", SMALL + "    score: 12\n", 30, "'score' phải từ 0 đến 10"),
+    ("bad-field", SMALL.replace("field: ky-nang", "field: vo-van"), 3, "không có mã lĩnh vực"),
+    ("no-points", SMALL.replace("points: 1", "points: 0"), 9, "không được điểm nào"),
 ]
 
 
@@ -149,13 +149,13 @@ def test_cli_validate_success_and_failure(runner, tmp_path):
     bad = _write(tmp_path, "bad.yaml", SMALL.replace("start: s1", "start: zz"))
     result = runner.invoke(args=["scenarios", "validate", str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}:8: start node 'zz' does not exist" in result.output
+    assert f"{bad}:8: nút bắt đầu 'zz' không tồn tại" in result.output
 
 
 def test_cli_validate_missing_file(runner, tmp_path):
     result = runner.invoke(args=["scenarios", "validate", str(tmp_path / "none.yaml")])
     assert result.exit_code == 1
-    assert "none.yaml:0: file not found" in result.output
+    assert "none.yaml:0: không tìm thấy tệp" in result.output
 
 
 @pytest.mark.parametrize("text", ["", "- a\n- b\n", "code: [\n", "\x00"])
@@ -169,3 +169,24 @@ def test_graph_available_choices():
     graph = Graph(checked.document)
     assert [i for i, _ in graph.available("d2", {"trust": 1})] == [0, 1]
     assert [i for i, _ in graph.available("d2", {"trust": -1})] == [1, 2]
+
+
+def test_messages_follow_the_language_of_the_request(app):
+    """The browser editor shows the validator's messages in the person's language; the CLI (no
+    request) keeps the Vietnamese source."""
+    from flask_babel import force_locale
+
+    unknown_key = SMALL.replace('    title: "D"', '    title: "D"\n    choises: []')
+    no_start = SMALL.replace("start: s1", "start: zz")
+    cases = [
+        (unknown_key, "nút d1: khóa 'choises' không có trong định dạng", "node d1: unknown key 'choises'"),
+        (no_start, "nút bắt đầu 'zz' không tồn tại", "start node 'zz' does not exist"),
+    ]
+    for text, vietnamese, english in cases:
+        assert [p.message for p in validate_text(text).problems] == [vietnamese]
+        with app.test_request_context():
+            assert [p.message for p in validate_text(text).problems] == [vietnamese]
+            with force_locale("en"):
+                assert [p.message for p in validate_text(text).problems] == [english]
+    with app.test_request_context(), force_locale("en"):
+        assert str(validate_file(DATA / "none.yaml").problems[0]).endswith(":0: file not found")

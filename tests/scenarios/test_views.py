@@ -199,7 +199,7 @@ def test_author_creates_with_validation_and_approver_publishes(client, login_as,
         edit_url,
         {"source": text.replace('      - label: "B"\n        points: 0\n        next: e1\n', "")},
     )
-    assert "2 to 6 choices" in broken.get_data(as_text=True)
+    assert "từ 2 đến 6 lựa chọn" in broken.get_data(as_text=True)
     _post(
         client,
         f"/scenarios/manage/{scenario.public_id}/submit",

@@ -25,15 +25,15 @@ BOMB = (
 DEEP = "[" * 3000 + "]" * 3000
 
 CONTENT_CASES = [
-    ("programs/p.yaml", PROGRAM.replace('title: "Chương trình"', f"title: {BOMB}"), "aliases expand"),
-    ("programs/p.yaml", PROGRAM.replace('title: "Chương trình"', f"title: {DEEP}"), "nested more than"),
-    ("programs/p.yaml", PROGRAM.replace("duration_days: 5", "duration_days: .nan"), "finite"),
-    ("programs/p.yaml", PROGRAM.replace("duration_days: 5", "duration_days: " + "9" * 5000), "too long"),
+    ("programs/p.yaml", PROGRAM.replace('title: "Chương trình"', f"title: {BOMB}"), "bí danh bung ra"),
+    ("programs/p.yaml", PROGRAM.replace('title: "Chương trình"', f"title: {DEEP}"), "lồng nhau sâu hơn"),
+    ("programs/p.yaml", PROGRAM.replace("duration_days: 5", "duration_days: .nan"), "hữu hạn"),
+    ("programs/p.yaml", PROGRAM.replace("duration_days: 5", "duration_days: " + "9" * 5000), "quá dài"),
     ("programs/p.yaml", PROGRAM.replace("target_groups: [ubnd]", "target_groups: [[ubnd]]"), ""),
     ("programs/p.yaml", PROGRAM + "? [a, b]\n: 1\n", "khóa phải là một chữ"),
-    ("programs/p.yaml", PROGRAM + "x: &x [*x]\n", "contains it"),
-    ("topics/a.md", TOPIC.format(code="t-a").replace("hours: 2", f"hours: {BOMB}"), "aliases expand"),
-    ("topics/a.md", TOPIC.format(code="t-a").replace("hours: 2", "hours: .inf"), "finite"),
+    ("programs/p.yaml", PROGRAM + "x: &x [*x]\n", "chứa nó"),
+    ("topics/a.md", TOPIC.format(code="t-a").replace("hours: 2", f"hours: {BOMB}"), "bí danh bung ra"),
+    ("topics/a.md", TOPIC.format(code="t-a").replace("hours: 2", "hours: .inf"), "hữu hạn"),
     ("topics/a.md", TOPIC.format(code="t-a").replace("hours: 2", "hours: 2\n? {a: 1}\n: 2"), "khóa"),
 ]
 
