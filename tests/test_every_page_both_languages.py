@@ -161,7 +161,6 @@ DATA_COLUMNS = {"title", "name", "full_name", "display_name"}
 def load_data_strings(session) -> None:
     from lms.db import Base
     from lms.programs.models import FIELDS
-
     from lms.quizzes.models import QuestionCategory
 
     DATA.update(str(v) for v in FIELDS.values())  # content fields of programs: content vocabulary
@@ -391,6 +390,9 @@ def test_leftover_check_catches_both_directions():
     # a topic title that happens to begin with a short catalog string is data
     assert leftovers("<h2>Xử lý tình huống tranh chấp đất đai</h2>", "en") == []
     # content marked as Vietnamese is data on an English page, and only that element
-    page = '<html lang="en"><article lang="vi"><div><h2>Mục tiêu</h2></div><p>Đăng xuất</p></article><p>Mục tiêu</p>'
+    page = (
+        '<html lang="en"><article lang="vi"><div><h2>Mục tiêu</h2></div><p>Đăng xuất</p></article>'
+        "<p>Mục tiêu</p>"
+    )
     assert leftovers(page, "en") == ["Mục tiêu"]
     assert leftovers('<html lang="en"><article lang="vi"><h2>Mục tiêu</h2></article>', "en") == []

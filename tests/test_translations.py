@@ -125,8 +125,8 @@ def test_compiled_catalog_matches_the_po_file():
     """The app reads the .mo (git-ignored, built by `make translations`), not the .po."""
     assert MO.exists(), "messages.mo missing: run `make translations`"
     with MO.open("rb") as f:
-        compiled = {singular(m.id): forms(m) for m in read_mo(f) if m.id}
-    written = {singular(m.id): forms(m) for m in english() if m.id and m.string and not m.fuzzy}
+        compiled = {(m.context, singular(m.id)): forms(m) for m in read_mo(f) if m.id}
+    written = {(m.context, singular(m.id)): forms(m) for m in english() if m.id and m.string and not m.fuzzy}
     assert compiled == written, "messages.mo is older than messages.po: run `make translations`"
 
 

@@ -28,6 +28,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import LazyString, pgettext
 from flask_babel import lazy_gettext as _l
 
 from lms.db import fold_key
@@ -405,7 +406,8 @@ class Essay(QuestionType):
     """data: {"rubric": text for graders}. Graded by a person (points and a comment)."""
 
     name = "essay"
-    label = _l("Tự luận")
+    # "Essay"; the same word on the scenario summary is a written part, so a context apart
+    label = LazyString(lambda: pgettext("kiểu câu hỏi", "Tự luận"))
     manual = True
 
     def parse_form(self, fields, prefix, order=None) -> dict:

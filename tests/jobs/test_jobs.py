@@ -249,6 +249,8 @@ def test_admin_lists_jobs_and_retries_a_failed_one(jobs_app, drain, app, world, 
     login(admin, world.users["admin"])
     page = admin.get("/admin/jobs?status=failed").get_data(as_text=True)
     assert "Luôn lỗi (thử)" in page and "Chạy lại" in page
+    # on a phone each job stacks into labelled lines instead of a table scrolled sideways
+    assert 'class="table-wrap stack"' in page and 'data-label="Trạng thái"' in page
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     assert admin.post(f"/admin/jobs/{job.public_id}/retry", data={"csrf_token": token}).status_code == 303
     session.expire_all()
