@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # The whole suite on SQLite, then on PostgreSQL (started when installed but not running).
 # With CI=true a PostgreSQL that cannot be reached is a failure, not a skip.
+# Each pass runs on every core (pytest-xdist, LMS_TEST_WORKERS=auto; 1 runs it in one process):
+# every worker has its own database (tests/conftest.py names it by process id).
 set -u
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PG_URL="${LMS_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}"
 status=0
+WORKERS="${LMS_TEST_WORKERS:-auto}"
+if [ "$WORKERS" = "1" ]; then PARALLEL=(); else PARALLEL=(-n "$WORKERS"); fi
 
 echo "== pass 1/2: SQLite"
-LMS_TEST_DATABASE_URL=sqlite "$BIN/pytest" "$@" || status=1
+LMS_TEST_DATABASE_URL=sqlite "$BIN/pytest" "${PARALLEL[@]}" "$@" || status=1
 
 pg_up() { "$BIN/python" - "$PG_URL" <<'PY'
 import sys, psycopg
@@ -29,7 +33,7 @@ if ! pg_up; then
   fi
 fi
 if pg_up; then
-  LMS_TEST_DATABASE_URL="$PG_URL" "$BIN/pytest" -m "not nodb" "$@" || status=1
+  LMS_TEST_DATABASE_URL="$PG_URL" "$BIN/pytest" "${PARALLEL[@]}" -m "not nodb" "$@" || status=1
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is not reachable at $PG_URL and CI=true: failing"
   status=1
