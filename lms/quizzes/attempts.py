@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
 import json
@@ -10,11 +11,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import case, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.auth.models import User
@@ -27,14 +28,15 @@ from lms.quizzes.models import (
     AttemptSlot,
     AttemptState,
     Purpose,
-    Question,
+    QuestionCategory,
     QuestionVersion,
     Quiz,
+    QuizOverride,
     QuizSlot,
     _json_load,
 )
 from lms.quizzes.qtypes import get_type
-from lms.quizzes.quiz_rules import TWO, rules_for
+from lms.quizzes.quiz_rules import TWO, Rules, rules_for
 
 # A save that left the browser in the last seconds may arrive a little after the deadline;
 # it is still accepted so nothing typed before the timer ran out is lost.
@@ -84,12 +86,15 @@ def refresh_state(session: Session, attempt: Attempt, now: dt.datetime) -> Attem
 
 def start_attempt(session: Session, user: User, quiz: Quiz, now: dt.datetime) -> Attempt:
     """Start an attempt, or resume the open one (a second tab or a double click never forks)."""
-    # the highest number and the open attempt's id in one statement (a start is once per exam,
-    # but a whole province presses "Bắt đầu" within a minute)
-    done, open_id = session.execute(
+    # the highest number, the open attempt's id, the learner's cadre profile and whether an
+    # override exists, in one statement (a start is once per exam, but a whole province presses
+    # "Bắt đầu" within a minute)
+    done, open_id, cadre_id, has_override = session.execute(
         select(
             func.max(Attempt.number),
             func.max(case((Attempt.state == AttemptState.open, Attempt.id))),
+            select(CadreProfile.id).where(CadreProfile.user_id == user.id).scalar_subquery(),
+            exists().where(QuizOverride.quiz_id == quiz.id, QuizOverride.user_id == user.id),
         ).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
     ).one()
     if open_id is not None:
@@ -97,11 +102,10 @@ def start_attempt(session: Session, user: User, quiz: Quiz, now: dt.datetime) ->
         refresh_state(session, current, now)
         if current.is_open:
             return current
-    rules = rules_for(session, quiz, user)
+    rules = rules_for(session, quiz, user) if has_override else Rules.of(quiz)
     if not rules.is_open(now):
         raise Conflict(_("Bài kiểm tra này hiện không mở. Vui lòng xem thời gian mở và đóng."))
-    cadre = profile_of(session, user)
-    if cadre is None and quiz.purpose is not Purpose.practice:
+    if cadre_id is None and quiz.purpose is not Purpose.practice:
         raise Conflict(
             _(
                 "Tài khoản của đồng chí chưa gắn với hồ sơ cán bộ nên chưa thể làm bài kiểm tra "
@@ -117,7 +121,7 @@ def start_attempt(session: Session, user: User, quiz: Quiz, now: dt.datetime) ->
             )
         )
     deadline = None
-    quiz_slots = _quiz_slots(session, quiz)  # the paper's source, loaded before the INSERT
+    quiz_slots = _quiz_slots(session, quiz)  # the paper's source, read before the INSERT
     if not quiz_slots:  # a quiz the builder made, before its questions are added
         raise Conflict(_("Bài kiểm tra này chưa có câu hỏi. Vui lòng quay lại sau."))
     if rules.time_limit_minutes:
@@ -128,7 +132,7 @@ def start_attempt(session: Session, user: User, quiz: Quiz, now: dt.datetime) ->
         quiz=quiz,
         quiz_version=quiz.version,
         user_id=user.id,
-        cadre_id=cadre.id if cadre else None,
+        cadre_id=cadre_id,
         number=done + 1,
         state=AttemptState.open,
         started_at=now,
@@ -150,51 +154,105 @@ def start_attempt(session: Session, user: User, quiz: Quiz, now: dt.datetime) ->
     return attempt
 
 
-def _quiz_slots(session: Session, quiz: Quiz) -> list[QuizSlot]:
-    """The quiz's slots with their questions (joined) and versions in two queries, not 2 per
-    slot (a synchronized start of a whole province runs this once per learner)."""
-    return list(
-        session.scalars(
-            select(QuizSlot)
-            .where(QuizSlot.quiz_id == quiz.id)
-            .options(joinedload(QuizSlot.question).selectinload(Question.versions))
-            .order_by(QuizSlot.position)
-        ).unique()
+@dataclasses.dataclass(frozen=True)
+class SlotSource:
+    """A slot of the quiz as a start reads it: a fixed question with its latest version, or a
+    random draw from a category (``category_path``)."""
+
+    points: float
+    question_id: int | None
+    category_path: str | None
+    version: DrawnVersion | None
+
+
+@dataclasses.dataclass(frozen=True)
+class DrawnVersion:
+    """What a paper needs of a question version: its id, type and data (the choice order)."""
+
+    id: int
+    question_id: int
+    qtype: str
+    data_json: str
+
+    @property
+    def data(self) -> dict:
+        return _json_load(self.data_json, {})
+
+    @classmethod
+    def of(cls, version: QuestionVersion) -> DrawnVersion:
+        return cls(version.id, version.question_id, version.qtype, version.data_json)
+
+
+def _quiz_slots(session: Session, quiz: Quiz) -> list[SlotSource]:
+    """The quiz's slots with their fixed questions' latest versions, in one statement and as
+    plain rows (a synchronized start of a whole province runs this once per learner; loading
+    the slots, questions and every version as ORM objects was a third of a start)."""
+    newest = (
+        select(func.max(QuestionVersion.version))
+        .where(QuestionVersion.question_id == QuizSlot.question_id)
+        .correlate(QuizSlot)
+        .scalar_subquery()
     )
+    rows = session.execute(
+        select(
+            QuizSlot.points,
+            QuizSlot.question_id,
+            QuestionCategory.path,
+            QuestionVersion.id,
+            QuestionVersion.qtype,
+            QuestionVersion.data_json,
+        )
+        .select_from(QuizSlot)
+        .outerjoin(QuestionCategory, QuestionCategory.id == QuizSlot.category_id)
+        .outerjoin(
+            QuestionVersion,
+            (QuestionVersion.question_id == QuizSlot.question_id) & (QuestionVersion.version == newest),
+        )
+        .where(QuizSlot.quiz_id == quiz.id)
+        .order_by(QuizSlot.position)
+    ).all()
+    return [
+        SlotSource(
+            points,
+            question_id,
+            path if question_id is None else None,
+            DrawnVersion(version_id, question_id, qtype, data_json) if question_id is not None else None,
+        )
+        for points, question_id, path, version_id, qtype, data_json in rows
+    ]
 
 
 def draw_questions(
-    session: Session, attempt_id: int, quiz: Quiz, quiz_slots: list[QuizSlot] | None = None
-) -> list[tuple[QuestionVersion, float, list]]:
+    session: Session, attempt_id: int, quiz: Quiz, quiz_slots: list[SlotSource] | None = None
+) -> list[tuple[DrawnVersion, float, list]]:
     """The questions (random draws included), their order and choice orders for an attempt,
     seeded by the attempt id: the same attempt always gets the same paper."""
     rng = random.Random(attempt_id)
     if quiz_slots is None:
         quiz_slots = _quiz_slots(session, quiz)
     used: set[int] = {slot.question_id for slot in quiz_slots if slot.question_id}
-    chosen: list[tuple[Question, float]] = []
+    chosen: list[tuple[DrawnVersion, float]] = []
     for slot in quiz_slots:
-        if slot.question is not None:
-            chosen.append((slot.question, slot.points))
+        if slot.version is not None:
+            chosen.append((slot.version, slot.points))
             continue
         # as in Moodle, a random draw never picks a description (it has nothing to answer)
         pool = [
             q
-            for q in questions_in_category(session, slot.category.path)
+            for q in questions_in_category(session, slot.category_path)
             if q.id not in used and not get_type(q.latest.qtype, {}).informational
         ]
         if not pool:
             raise LmsError(
-                _("Nhóm câu hỏi %(path)s không còn câu hỏi để rút.", path=repr(slot.category.path))
+                _("Nhóm câu hỏi %(path)s không còn câu hỏi để rút.", path=repr(slot.category_path))
             )
         question = pool[rng.randrange(len(pool))]
         used.add(question.id)
-        chosen.append((question, slot.points))
+        chosen.append((DrawnVersion.of(question.latest), slot.points))
     if quiz.shuffle_questions:
         rng.shuffle(chosen)
     paper = []
-    for question, points in chosen:
-        version = question.latest
+    for version, points in chosen:
         qtype = get_type(version.qtype, version.data)
         order = qtype.initial_order(rng, quiz.shuffle_choices)
         paper.append((version, 0.0 if qtype.informational else points, order))

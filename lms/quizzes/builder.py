@@ -454,5 +454,8 @@ def category_questions(session: Session, path: str, text: str = "") -> list[Ques
 
 def preview_paper(session: Session, quiz: Quiz) -> list[tuple[QuestionVersion, float, list]]:
     """A paper as a learner would get it (random draws, shuffles), drawn for this preview only:
-    nothing is stored."""
-    return draw_questions(session, random.SystemRandom().randrange(1, 2**31), quiz, list(quiz.slots))
+    nothing is stored. The drawn versions as ORM objects: the preview renders them whole."""
+    paper = draw_questions(session, random.SystemRandom().randrange(1, 2**31), quiz)
+    ids = [drawn.id for drawn, _, _ in paper]
+    versions = {v.id: v for v in session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
+    return [(versions[drawn.id], points, order) for drawn, points, order in paper]

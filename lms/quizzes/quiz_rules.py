@@ -216,6 +216,11 @@ class Rules:
     opens_at: dt.datetime | None
     closes_at: dt.datetime | None
 
+    @classmethod
+    def of(cls, quiz: Quiz) -> Rules:
+        """The quiz's own settings: those of a learner with no override."""
+        return cls(quiz.time_limit_minutes, quiz.attempts_allowed, quiz.opens_at, quiz.closes_at)
+
     def is_open(self, now: dt.datetime) -> bool:
         return (self.opens_at is None or self.opens_at <= now) and (
             self.closes_at is None or now < self.closes_at
@@ -226,7 +231,7 @@ def rules_for(session: Session, quiz: Quiz, user: User) -> Rules:
     override = session.scalar(
         select(QuizOverride).where(QuizOverride.quiz_id == quiz.id, QuizOverride.user_id == user.id)
     )
-    rules = Rules(quiz.time_limit_minutes, quiz.attempts_allowed, quiz.opens_at, quiz.closes_at)
+    rules = Rules.of(quiz)
     if override:
         if override.time_limit_minutes is not None:
             rules.time_limit_minutes = override.time_limit_minutes or None
