@@ -5,7 +5,8 @@ program is a full text in the agreed shape; every program says which source its 
 from and its topics carry the source's titles word for word (and, where the source articles
 are beside the checkout, the titles are found in the article); every topic has a bank of at
 least 8 questions; the entrance and exit tests draw from the program's own topics; every
-target group and every Bắc Giang field cluster has a case scenario; and ``content import``
+target group and every Bắc Giang field cluster has a case scenario, and every scenario file passes
+the validator with a rubric-graded written part; and ``content import``
 accepts the whole folder (so every weighted component is producible).
 """
 
@@ -21,6 +22,7 @@ import yaml
 from lms.db import utcnow
 from lms.programs.content_files import import_content, split_front_matter
 from lms.programs.frame import frame_title
+from lms.scenarios.validate import validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
@@ -145,6 +147,22 @@ def test_a_case_scenario_for_every_group_and_field_cluster():
     assert {"tai-chinh-ke-toan", "van-hoa-xa-hoi", "lao-dong-tbxh", "tu-phap"} <= fields
     for code, scenario in SCENARIOS.items():
         assert scenario.get("legal_basis") and scenario.get("as_of"), code
+
+
+@pytest.mark.nodb
+@pytest.mark.parametrize("code", sorted(SCENARIOS))
+def test_every_shipped_scenario_validates_and_grades_a_written_part(code):
+    """What ``flask demo`` would refuse is caught here, file by file: the validator passes, the
+    scenario is for a known target group, and it ends with a written part graded by a rubric."""
+    checked = validate_file(str(CONTENT / "scenarios" / f"{code}.yaml"))
+    assert checked.ok, [str(p) for p in checked.problems]
+    document = checked.document
+    assert document["code"] == code
+    assert set(document["target_groups"]) <= {"bi-thu", "hdnd", "ubnd", "mttq", "cong-chuc"}, code
+    kinds = [node["kind"] for node in document["nodes"]]
+    assert kinds.count("decision") >= 3, code
+    assert any(node["kind"] == "response" and node.get("rubric") for node in document["nodes"]), code
+    assert "ending" in kinds, code
 
 
 def test_content_imports_and_program_pages_name_their_source_and_delivery(session, client, login_as, world):
