@@ -7,7 +7,6 @@ import datetime as dt
 import decimal
 import functools
 import logging
-import re
 import time
 import unicodedata
 from urllib.parse import urlsplit
@@ -296,24 +295,23 @@ def _vnnumber(value, places: int = 2, signed: bool = False) -> str:
 
 
 def _vnpercent(value, places: int = 1) -> str:
-    """A percentage given in percent (87.5 → "87,5 %" in Vietnamese, with the no-break space
-    Vietnamese usage puts before the sign; "87.5%" in English). Trailing zeros dropped."""
+    """A percentage given in percent, written the way Unicode CLDR writes it for the request's
+    locale: the sign right after the number in both ("#,##0%"), 87.5 → "87,5%" in Vietnamese (as
+    the users' own articles and the shipped content write "8%"), "87.5%" in English. Trailing
+    zeros dropped."""
     if value is None or value == "":
         return "—"
     locale = str(get_locale() or "vi")
     text = babel_format_decimal(value, format="#,##0." + "#" * places if places else "#,##0", locale=locale)
-    return f"{text}\u00a0%" if locale.startswith("vi") else f"{text}%"
-
-
-_TIGHT_PERCENT = re.compile(r"(\d)\s?%")
+    return f"{text}%"
 
 
 def _vnpercent_text(value: str | None) -> str:
-    """A sentence written by the code with "0% < 100%" in it (a certificate reason) read the
-    Vietnamese way, "0 % < 100 %"; other locales keep the text as it is."""
-    if not value or not str(get_locale() or "vi").startswith("vi"):
-        return value or ""
-    return _TIGHT_PERCENT.sub("\\1\u00a0%", value)
+    """A sentence written by the code with percentages in it (a certificate reason, "chuyên cần
+    0% < 100% yêu cầu"), left as it is: the code writes "0%", which is already how CLDR's
+    Vietnamese pattern and the users write a percentage, so there is nothing to change. Kept so
+    that a template that pipes a sentence through ``vnpercent_text`` keeps working."""
+    return value or ""
 
 
 @functools.lru_cache(maxsize=4096)
