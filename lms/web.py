@@ -282,15 +282,18 @@ def _vndatetime(value: dt.datetime | None) -> str:
     return format_datetime(value, "HH:mm dd/MM/yyyy") if value else "—"
 
 
-def _vnnumber(value, places: int = 2, signed: bool = False) -> str:
+def _vnnumber(value, places: int = 2, signed: bool = False, trim: bool = False) -> str:
     """The one way a page shows a score, points, a weight or an average: the request's locale
     ("8,88" in Vietnamese, "8.88" in English); ``signed`` puts "+" on a positive number (a gain).
-    A value kept as text ("7.50", in JSON) is read as a number first."""
+    A score on the 10-point scale keeps its two decimals ("7,00", as the quizzes show it);
+    ``trim`` drops trailing zeros for a number that is not one, points as an author writes them
+    on a rubric level ("2", "2,5") or a rate in a report table ("50", "33,3"). A value kept as
+    text ("7.50", in JSON) is read as a number first."""
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
         value = decimal.Decimal(value)
-    text = _format_number(value, places, str(get_locale() or "vi"))
+    text = _format_number(value, places, str(get_locale() or "vi"), trim)
     return f"+{text}" if signed and value > 0 else text
 
 
@@ -315,10 +318,11 @@ def _vnpercent_text(value: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _format_number(value, places: int, locale: str) -> str:
+def _format_number(value, places: int, locale: str, trim: bool = False) -> str:
     # Babel's formatting is slow (a quiz page formats each question's points: ~6 ms a page);
     # the result depends only on these arguments, so it is memoized
-    return babel_format_decimal(value, format="#,##0." + "0" * places if places else "#,##0", locale=locale)
+    digits = ("#" if trim else "0") * places
+    return babel_format_decimal(value, format="#,##0." + digits if places else "#,##0", locale=locale)
 
 
 # --- routes that belong to no feature -----------------------------------------------------

@@ -148,6 +148,8 @@ def test_number_helper_formats_by_locale(app):
         assert _vnnumber("8.875") == "8,88"
         assert _vnnumber(-1.83, signed=True) == "-1,83"
         assert _vnnumber(1.83, signed=True) == "+1,83"
+        assert _vnnumber(7) == "7,00"
+        assert _vnnumber("7.00", trim=True) == "7" and _vnnumber(2.5, trim=True) == "2,5"
         assert _vnpercent(87.5) == "87,5%"
         assert _vnpercent(30.000000000000004, 0) == "30%"
         assert _vnpercent_text("chuyên cần 0% < 100% yêu cầu") == "chuyên cần 0% < 100% yêu cầu"
