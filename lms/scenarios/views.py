@@ -486,4 +486,3 @@ def grade(public_id: str):
         word_count=sv.word_count(response.answer),
         is_admin=current_user.role == Role.admin,
     ), (400 if error or form.errors else 200)  # a refused grade never answers 200
-
