@@ -7,7 +7,6 @@ import datetime as dt
 import decimal
 import functools
 import logging
-import re
 import time
 import unicodedata
 from urllib.parse import urlsplit
@@ -283,44 +282,47 @@ def _vndatetime(value: dt.datetime | None) -> str:
     return format_datetime(value, "HH:mm dd/MM/yyyy") if value else "—"
 
 
-def _vnnumber(value, places: int = 2, signed: bool = False) -> str:
+def _vnnumber(value, places: int = 2, signed: bool = False, trim: bool = False) -> str:
     """The one way a page shows a score, points, a weight or an average: the request's locale
     ("8,88" in Vietnamese, "8.88" in English); ``signed`` puts "+" on a positive number (a gain).
-    A value kept as text ("7.50", in JSON) is read as a number first."""
+    A score on the 10-point scale keeps its two decimals ("7,00", as the quizzes show it);
+    ``trim`` drops trailing zeros for a number that is not one, points as an author writes them
+    on a rubric level ("2", "2,5") or a rate in a report table ("50", "33,3"). A value kept as
+    text ("7.50", in JSON) is read as a number first."""
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
         value = decimal.Decimal(value)
-    text = _format_number(value, places, str(get_locale() or "vi"))
+    text = _format_number(value, places, str(get_locale() or "vi"), trim)
     return f"+{text}" if signed and value > 0 else text
 
 
 def _vnpercent(value, places: int = 1) -> str:
-    """A percentage given in percent (87.5 → "87,5 %" in Vietnamese, with the no-break space
-    Vietnamese usage puts before the sign; "87.5%" in English). Trailing zeros dropped."""
+    """A percentage given in percent, written the way Unicode CLDR writes it for the request's
+    locale: the sign right after the number in both ("#,##0%"), 87.5 → "87,5%" in Vietnamese (as
+    the users' own articles and the shipped content write "8%"), "87.5%" in English. Trailing
+    zeros dropped."""
     if value is None or value == "":
         return "—"
     locale = str(get_locale() or "vi")
     text = babel_format_decimal(value, format="#,##0." + "#" * places if places else "#,##0", locale=locale)
-    return f"{text}\u00a0%" if locale.startswith("vi") else f"{text}%"
-
-
-_TIGHT_PERCENT = re.compile(r"(\d)\s?%")
+    return f"{text}%"
 
 
 def _vnpercent_text(value: str | None) -> str:
-    """A sentence written by the code with "0% < 100%" in it (a certificate reason) read the
-    Vietnamese way, "0 % < 100 %"; other locales keep the text as it is."""
-    if not value or not str(get_locale() or "vi").startswith("vi"):
-        return value or ""
-    return _TIGHT_PERCENT.sub("\\1\u00a0%", value)
+    """A sentence written by the code with percentages in it (a certificate reason, "chuyên cần
+    0% < 100% yêu cầu"), left as it is: the code writes "0%", which is already how CLDR's
+    Vietnamese pattern and the users write a percentage, so there is nothing to change. Kept so
+    that a template that pipes a sentence through ``vnpercent_text`` keeps working."""
+    return value or ""
 
 
 @functools.lru_cache(maxsize=4096)
-def _format_number(value, places: int, locale: str) -> str:
+def _format_number(value, places: int, locale: str, trim: bool = False) -> str:
     # Babel's formatting is slow (a quiz page formats each question's points: ~6 ms a page);
     # the result depends only on these arguments, so it is memoized
-    return babel_format_decimal(value, format="#,##0." + "0" * places if places else "#,##0", locale=locale)
+    digits = ("#" if trim else "0") * places
+    return babel_format_decimal(value, format="#,##0." + digits if places else "#,##0", locale=locale)
 
 
 # --- routes that belong to no feature -----------------------------------------------------

@@ -175,6 +175,6 @@ def test_content_imports_and_program_pages_name_their_source_and_delivery(sessio
     html = client.get("/programs/qn-2022-ubnd").get_data(as_text=True)
     assert "29/9/2022" in html and "01/12/2026" in html
     assert "Nguồn in nhầm “đại phương”" in html  # the one correction of the source's wording is said
-    assert "Kiểm tra đầu ra: 50 %" in html
+    assert "Điểm đạt: 5,00/10" in html and "Kiểm tra đầu ra: 50%" in html
     html = client.get("/programs/bg-cong-chuc-linh-vuc").get_data(as_text=True)
     assert "Phiếu đánh giá hằng tháng" in html and "3 tháng" in html and "Sở, ngành cấp tỉnh" in html

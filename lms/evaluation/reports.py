@@ -44,6 +44,9 @@ class Table:
     # row ("Tổng số"). Tests assert the sum for every such table on generated data.
     population: int | None = None
     count_columns: tuple[int, ...] = ()
+    # columns of scores on the 10-point scale: a page shows them with two decimals, as every score
+    # ("6,00"); other decimals (rates) without trailing zeros ("50", "33,3"). Exports keep numbers.
+    score_columns: tuple[int, ...] = ()
 
 
 def _in_unit(unit: Unit):
@@ -253,6 +256,7 @@ def pass_tables(session: Session, unit: Unit, year_from: int, year_to: int) -> l
                 chart=[(r[0], r[3]) for r in rows],
                 chart_unit="%",
                 sheet=sheet,
+                score_columns=(4,),
             )
         )
     return tables

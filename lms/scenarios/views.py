@@ -218,7 +218,6 @@ def _summary(run: ScenarioRun, graph: Graph):
         ending_html=run.scenario.html.get(run.current_node, {}),
         decisions=sv.decisions_detail(run),
         responses=responses,
-        fmt=fmt_points,
     )
 
 
@@ -337,7 +336,6 @@ def detail(public_id: str):
         labels=STATUS_LABELS,
         wf=WorkflowForm(),
         start_form=StartForm(),
-        fmt=fmt_points,
     )
 
 
@@ -488,4 +486,3 @@ def grade(public_id: str):
         word_count=sv.word_count(response.answer),
         is_admin=current_user.role == Role.admin,
     ), (400 if error or form.errors else 200)  # a refused grade never answers 200
-

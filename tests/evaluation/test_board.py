@@ -263,6 +263,7 @@ def test_the_dossier_reads_in_words_not_ids(client, world, cadres, session, logi
     )
     html = client.get(f"/evaluation/dossier/{in_a.public_id}").get_data(as_text=True)
     assert "Tiếp nhận đơn:</strong> Thụ lý và lập hội đồng" in html and "2 → 1" not in html
+    assert "(3 điểm)" in html  # a decision's points as the scenario summary writes them
     assert f"người quyết định: {world.board_a.display_name}" in html
     assert 'class="panel print-open"' in html and "js/print.js" in html
     book = openpyxl.load_workbook(

@@ -44,6 +44,25 @@ def test_report_counts_for_commune_a(client, world, data, login_as):
     assert "Cán bộ đã được bồi dưỡng" in html or "Số cán bộ đã được bồi dưỡng" in html
 
 
+def test_report_page_writes_rates_and_average_scores_the_readers_way(client, world, data, login_as):
+    """The tables keep plain numbers for the exports; the page writes them in the reader's locale:
+    an average score with two decimals as every score ("6,00", not "6.0"), a rate without trailing
+    zeros ("50", "50%" on the chart, not "50.0")."""
+    from tests.results.test_vietnamese_numbers import visible_numbers_problems
+
+    login_as(world.board_a)
+    html = client.get("/evaluation/reports?year_from=2022&year_to=2026").get_data(as_text=True)
+    assert visible_numbers_problems(html) == []
+    assert "<td>t1</td><td>2</td><td>1</td><td>50</td><td>6,00</td>" in html
+    assert "<td>Tổng số</td><td>2</td><td>100</td>" in html
+    assert "t1: 50%" in html and ">50%</text>" in html
+    assert "<td>2026</td>" in html  # a year is not a number to format
+    with client.session_transaction() as signed_in:
+        signed_in["lang"] = "en"
+    html = client.get("/evaluation/reports?year_from=2022&year_to=2026").get_data(as_text=True)
+    assert "<td>t1</td><td>2</td><td>1</td><td>50</td><td>6.00</td>" in html
+
+
 def test_report_scope_is_enforced(client, world, data, login_as):
     login_as(world.board_a)
     assert client.get(f"/evaluation/reports?unit_id={world.commune_b.id}").status_code == 403

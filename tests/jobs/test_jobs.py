@@ -54,6 +54,8 @@ def test_report_request_progress_page_run_and_download(jobs_app, drain, client, 
 
     waiting = client.get(f"/jobs/{job.public_id}").get_data(as_text=True)
     assert "Đang tạo…" in waiting and 'http-equiv="refresh"' in waiting and "<progress" in waiting
+    # the sign right after the number, as CLDR's Vietnamese "#,##0%" (jobs.js updates the span)
+    assert 'Tiến độ: <span id="job-percent">0</span>%</label>' in waiting and ">0%</progress>" in waiting
     assert client.get(f"/jobs/{job.public_id}/status.json").get_json()["status"] == "queued"
     assert client.get(f"/jobs/{job.public_id}/download").status_code == 404  # not ready yet
 

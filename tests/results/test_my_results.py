@@ -129,25 +129,33 @@ def test_english_shows_dot_decimals(client, factory, session, world):
 
 
 DOT_DECIMAL = re.compile(r"(?<![\d/.:])\d+\.\d+(?![\d/.:])")
-PERCENT_WITHOUT_SPACE = re.compile(r"\d%")
+SPACED_PERCENT = re.compile(r"\d\s%")  # CLDR's Vietnamese "#,##0%": the sign right after the number
 
 
-def test_vietnamese_page_has_no_dot_decimal_or_tight_percent(client, factory, session, world):
+def test_vietnamese_page_has_no_dot_decimal_or_spaced_percent(client, factory, session, world):
     login(client, _learner_with_results(factory, session, world))
     text = _visible_text(client.get("/results/me").get_data(as_text=True))
     assert not DOT_DECIMAL.findall(text)
-    assert not PERCENT_WITHOUT_SPACE.findall(text)
+    assert not SPACED_PERCENT.findall(text)
 
 
 def test_number_helper_formats_by_locale(app):
+    from flask import session
+
     from lms.web import _vnnumber, _vnpercent, _vnpercent_text
 
     with app.test_request_context():
         assert _vnnumber("8.875") == "8,88"
         assert _vnnumber(-1.83, signed=True) == "-1,83"
         assert _vnnumber(1.83, signed=True) == "+1,83"
-        assert _vnpercent(87.5) == "87,5\u00a0%"
-        assert _vnpercent_text("chuyên cần 0% < 100% yêu cầu") == "chuyên cần 0\u00a0% < 100\u00a0% yêu cầu"
+        assert _vnnumber(7) == "7,00"
+        assert _vnnumber("7.00", trim=True) == "7" and _vnnumber(2.5, trim=True) == "2,5"
+        assert _vnpercent(87.5) == "87,5%"
+        assert _vnpercent(30.000000000000004, 0) == "30%"
+        assert _vnpercent_text("chuyên cần 0% < 100% yêu cầu") == "chuyên cần 0% < 100% yêu cầu"
+    with app.test_request_context():
+        session["lang"] = "en"
+        assert _vnpercent(87.5) == "87.5%"
 
 
 def test_evaluation_pages_name_the_program(client, factory, session, world):
