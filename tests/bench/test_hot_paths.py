@@ -117,15 +117,17 @@ def test_submit_updates_the_attempt_once_and_records_result_and_audit(
     assert response.status_code == 302 and "/review" in response.headers["Location"]
     upper = [s.lstrip().upper() for s in sent]
     assert sum(1 for s in upper if s.startswith("UPDATE QUIZ_ATTEMPT ")) == 1, "\n".join(sent)
-    # the slots once (the flags of a submit that shows no question no longer read them first)
+    # the slots once, with their versions and answers as plain rows (the flags of a submit that
+    # shows no question no longer read them first); no separate answers SELECT
     assert sum(1 for s in upper if s.startswith("SELECT QUIZ_ATTEMPT_SLOT")) == 1, "\n".join(sent)
+    assert not any(s.startswith("SELECT QUIZ_ATTEMPT_ANSWER") for s in upper), "\n".join(sent)
     assert any(s.startswith("INSERT INTO RESULT") for s in upper)
     assert any(s.startswith("INSERT INTO AUDIT_ENTRY") for s in upper)
     # the attempt read once, locked as it is read (no second SELECT … FOR UPDATE); no profile
     # SELECT and no Result lookup before the INSERT (the attempt was open: it has none)
     assert sum(1 for s in upper if s.startswith("SELECT QUIZ_ATTEMPT.")) == 1, "\n".join(sent)
     assert not any(s.startswith(("SELECT CADRE_PROFILE", "SELECT RESULT")) for s in upper), "\n".join(sent)
-    assert len(sent) == 9, "\n".join(sent)
+    assert len(sent) == 8, "\n".join(sent)
 
 
 def test_new_passwords_use_owasp_minimum_argon2_parameters():
