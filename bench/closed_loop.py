@@ -30,11 +30,14 @@ import asyncio
 import os
 import random
 import secrets
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import request_cpu
 from bench.exam_day import (
     CSRF_RE,
     FIELD_RE,
@@ -132,9 +135,7 @@ async def one_attempt(client, side: Side, rng: random.Random, saves: int) -> Non
     token, start = CSRF_RE.search(listing.text), start_path(listing.text)
     if listing.status_code != 200 or not token or not start:
         return stats.fail("list", listing, "no start button")
-    response = await side.request(
-        client, "start", "POST", start, data={"csrf_token": token.group(1)}
-    )
+    response = await side.request(client, "start", "POST", start, data={"csrf_token": token.group(1)})
     if response.status_code != 302:
         return stats.fail("start", response)
     attempt_path = response.headers["location"]
@@ -339,6 +340,8 @@ def run(kind: str, args) -> dict:
         metadata.create_all(engine)
         engine.dispose()
         env = {"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": "bench-" + secrets.token_hex(16)}
+        if args.request_cpu:
+            args.request_cpu = Path(tempfile.mkdtemp(prefix="bench-request-cpu-"))
         servers = serve("lms:create_app()", env, args, args.instances)
         try:
             floor_servers = serve(
@@ -356,6 +359,11 @@ def run(kind: str, args) -> dict:
             floor_servers.stop()
         lost, _ = lost_answers(url, ours.stats.acked)
         app_side, floor_side = one_side(ours, lost), one_side(floor, floor_lost(url, floor.stats.acked))
+        if args.request_cpu:
+            for side, name in ((app_side, "app"), (floor_side, "floor")):
+                side["request_cpu_ms"] = request_cpu.medians(str(args.request_cpu), name)
+                side["request_cpu_ms_per_attempt"] = per_attempt(side["request_cpu_ms"], args.saves)
+            shutil.rmtree(args.request_cpu, ignore_errors=True)
     finally:
         drop()
     logins = ours.stats.latencies.get("login", [])
@@ -395,6 +403,13 @@ def run(kind: str, args) -> dict:
     }
 
 
+def per_attempt(medians: dict[str, float], saves: int) -> float | None:
+    """An attempt's server CPU from the median of each request kind (saves × the save's)."""
+    if any(kind not in medians for kind in KINDS[1:]):
+        return None
+    return round(sum(medians[k] for k in KINDS[1:] if k != "save") + saves * medians["save"], 1)
+
+
 def table(results: list[dict]) -> str:
     head = (
         ["DB", "learners", "ratio", "side", "att/min", "saves/s"]
@@ -420,4 +435,13 @@ def table(results: list[dict]) -> str:
         f"login p50 {r['lobby']['login_p50_ms']} / p99 {r['lobby']['login_p99_ms']} ms"
         for r in results
     ]
-    return "\n".join(lines + ["(closed loop: times in ms; ratio = our attempts/min ÷ the floor's)"] + lobby)
+    cpu = [
+        f"server CPU per request {r['db']} {r['learners']} {side} (median ms): "
+        + ", ".join(f"{k} {r[side]['request_cpu_ms'].get(k, '–')}" for k in KINDS[1:])
+        + f"; per attempt {r[side]['request_cpu_ms_per_attempt']}"
+        for r in results
+        for side in ("app", "floor")
+        if "request_cpu_ms" in r[side]
+    ]
+    note = "(closed loop: times in ms; ratio = our attempts/min ÷ the floor's)"
+    return "\n".join(lines + [note] + lobby + cpu)

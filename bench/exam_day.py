@@ -69,6 +69,8 @@ def start_path(listing_html: str):
         return found.group(1)
     intro = INTRO_RE.search(listing_html)
     return intro.group(1) + "/start" if intro else None
+
+
 FIELD_RE = re.compile(r'name="q(\d+)" value="([^"]+)"')
 # one TLS context for every learner's client (plain HTTP here, but httpx builds a context per
 # client otherwise, ~20 ms of CPU each) and no proxy lookups from the environment
@@ -249,6 +251,9 @@ def serve(app_spec: str, env: dict, args, instances: int) -> Servers:
         ]  # fmt: skip
         if args.worker_class == "gthread":
             command += ["--threads", str(args.threads)]
+        if getattr(args, "request_cpu", None):  # each request's CPU, logged by the worker (closed loop)
+            command += ["--config", str(ROOT / "bench" / "request_cpu.py")]
+            env = {**env, "BENCH_REQUEST_CPU_DIR": str(args.request_cpu)}
         if args.trace:  # the server's own time per request (%(D)s, microseconds), to tell queueing apart
             log_name = f"access-{app_spec.split(':')[0]}-{port}.log"
             command += ["--access-logfile", str(args.trace / log_name),
@@ -418,9 +423,7 @@ async def _exam(i, username, quiz, stats: Stats, t0, args, rng, client) -> None:
     # the synchronized start: everyone presses "Bắt đầu" within --start-window
     await asyncio.sleep(max(0.0, t0 + i * args.start_window / args.learners - time.monotonic()))
     opened = time.monotonic()
-    response = await stats.request(
-        client, "start", "POST", start, data={"csrf_token": token.group(1)}
-    )
+    response = await stats.request(client, "start", "POST", start, data={"csrf_token": token.group(1)})
     if response.status_code != 302:
         return stats.fail("start", response)
     attempt_path = response.headers["location"]
@@ -760,6 +763,11 @@ def build_parser(description: str = __doc__.split("\n")[0]) -> argparse.Argument
         help="capacity: every learner repeats the whole exam, no think time, for --seconds",
     )
     parser.add_argument("--saves", type=int, default=20, help="autosaves per attempt in --closed-loop")
+    parser.add_argument(
+        "--request-cpu",
+        action="store_true",
+        help="--closed-loop: each request's server CPU (gunicorn hooks, bench/request_cpu.py), per kind",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="--closed-loop: turns of each app")
     parser.add_argument("--warmup", type=float, default=3, help="--closed-loop: unmeasured first turn (s)")
     return parser

@@ -46,7 +46,7 @@ def test_the_closed_loop_repeats_the_whole_exam_on_both_apps_and_reports_the_rat
     done = subprocess.run(
         [sys.executable, "bench/exam_day.py", "--closed-loop", "--learners", str(learners),
          "--seconds", "6", "--login-window", "1", "--saves", "5", "--workers", "2", "--db", "sqlite",
-         "--json", "--quiet"],
+         "--request-cpu", "--json", "--quiet"],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-3000:]
@@ -62,5 +62,11 @@ def test_the_closed_loop_repeats_the_whole_exam_on_both_apps_and_reports_the_rat
         assert figures["attempts_per_min"] > 0
         for kind in ("list", "start", "page", "save", "submit"):
             assert figures[f"{kind}_p50_ms"] <= figures[f"{kind}_p99_ms"]
+            # the server's own CPU per request, from the gunicorn hooks (bench/request_cpu.py)
+            assert figures["request_cpu_ms"][kind] > 0, figures["request_cpu_ms"]
+        cpu = figures["request_cpu_ms"]
+        assert figures["request_cpu_ms_per_attempt"] == round(
+            sum(cpu[k] for k in ("list", "start", "page", "submit")) + 5 * cpu["save"], 1
+        )
     assert result["capacity_ratio"] == round(result["attempts_per_min"] / result["floor_attempts_per_min"], 3)
     assert result["lobby"]["learners"] == learners and result["lobby"]["login_p50_ms"] > 0
