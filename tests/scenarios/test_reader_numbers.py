@@ -1,6 +1,6 @@
 """Points and weights on the scenario pages in the reader's locale: "2,5" on a Vietnamese page,
 "2.5" on an English one (the editor's flash and check report, the graph's labels, the source
-editor's flash); the ``scenarios validate`` CLI keeps Python's
+editor's flash), the essay weight as a percentage; the ``scenarios validate`` CLI keeps Python's
 "2.5" (an interface)."""
 
 from __future__ import annotations
@@ -102,6 +102,17 @@ def test_graph_labels_write_points_the_readers_way(app, lang, shown, other):
     assert f"({shown}" in titles[0] and other not in titles[0]  # the edge's title in the SVG
     assert "(10 " in titles[1]
     assert f"({shown}" in source and f"({other}" not in source  # the label Graphviz draws
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_detail_shows_the_essay_weight_as_a_percentage(login_as, world, draft, lang):
+    client = login_as(world.users["instructor"])
+    if lang == "en":
+        english(client)
+    text = page(client.get(f"/scenarios/manage/{draft.public_id}"))
+    facts = text.split('<dl class="facts">', 1)[1].split("</dl>", 1)[0]
+    label = "Trọng số tự luận" if lang == "vi" else "Weight of the written part"
+    assert f"<dt>{label}</dt><dd>30%</dd>" in facts
 
 
 def test_validate_cli_keeps_pythons_numbers(runner, tmp_path):
