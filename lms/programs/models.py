@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, UTCDateTime, utcnow
 from lms.errors import Conflict, Forbidden, LmsError
-from lms.numerals import written
+from lms.numerals import localized
 from lms.org.models import CadreProfile, TargetGroup, Title, Unit, new_public_id
 
 FIELDS = {
@@ -248,8 +248,8 @@ class TopicVersion(Base):
 
     @property
     def hours_text(self) -> str:
-        """4 → "4", 3.5 → "3,5" on a Vietnamese page, "3.5" on an English one (the reader's locale)."""
-        return written(float(self.hours))
+        """4 → "4", 3.5 → "3,5" on a Vietnamese page (and outside a request), "3.5" on an English one."""
+        return localized(float(self.hours))
 
     @property
     def editable(self) -> bool:
