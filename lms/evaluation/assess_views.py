@@ -5,6 +5,8 @@ Each view: load → authorize → validate → act → commit once → respond.
 
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +20,7 @@ from lms.evaluation import inputs, services
 from lms.evaluation.blueprint import _load_profile, bp
 from lms.evaluation.forms import AssessmentForm
 from lms.evaluation.models import ASSESSMENT_KIND_LABELS, Assessment
+from lms.numerals import written
 
 # --- instructor assessments ----------------------------------------------------------------
 
@@ -100,6 +103,23 @@ def _apply_rubric(rubric: dict, form) -> tuple[MultiDict | None, list[str]]:
     if missing:
         return data, [_("Chọn một mức cho mọi tiêu chí (còn thiếu tiêu chí %(n)s).", n=", ".join(missing))]
     data["points"] = str(sum(points for _c, _label, points in chosen))
+    # stored as data, the points as Python writes them ("2.5"); comment_text shows them the reader's way
     summary = "; ".join(f"{c}: {label} ({points:g})" for c, label, points in chosen)
     data["comment"] = (summary + ("\n" + form["comment"] if form.get("comment") else ""))[:2000]
     return data, []
+
+
+# one "criterion: level (points)" of the summary line _apply_rubric writes
+_SUMMARY_PART = re.compile(r"(?P<named>.+?: .*) \((?P<points>\d+(?:\.\d+)?)\)")
+
+
+def comment_text(comment: str | None) -> str:
+    """An assessment's comment as shown: when its first line is the rubric's summary
+    ("Chuyên cần: Đủ buổi (2.5); Thực hành: Làm được (3)", every part so), its points in the
+    reader's locale ("2,5" on a Vietnamese page); anything else as stored."""
+    first, newline, rest = (comment or "").partition("\n")
+    parts = [_SUMMARY_PART.fullmatch(part) for part in first.split("; ")]
+    if not first or not all(parts):
+        return comment or ""
+    shown = "; ".join(f"{m['named']} ({written(float(m['points']))})" for m in parts)
+    return shown + newline + rest

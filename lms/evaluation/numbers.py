@@ -1,5 +1,6 @@
 """Decimal helpers shared by schemes, records and assessments: two-decimal rounding and
-checked numbers with a readable message."""
+checked numbers with a readable message (its numbers in the reader's locale on a page, as
+Python writes them in the CLI: lms/numerals.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from lms.errors import LmsError
+from lms.numerals import written
 
 D = decimal.Decimal
 TWO = D("0.01")
@@ -28,9 +30,9 @@ def _number(value: Any, what: str, low: float = 0, high: float = 10) -> float:
             _(
                 "%(what)s phải nằm trong khoảng %(low)s–%(high)s (đang là %(number)s).",
                 what=what,
-                low=format(low, "g"),
-                high=format(high, "g"),
-                number=format(number, "g"),
+                low=written(low),
+                high=written(high),
+                number=written(number),
             )
         )
     return number

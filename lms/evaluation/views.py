@@ -34,6 +34,12 @@ def component_name_filter(code: str) -> str:
     return str(COMPONENT_NAMES.get(code, code))
 
 
+@bp.app_template_filter("assessment_comment")
+def assessment_comment_filter(comment: str | None) -> str:
+    """An instructor assessment's comment, the rubric's points in the reader's locale."""
+    return assess_views.comment_text(comment)
+
+
 @bp.app_template_filter("band")
 def band_filter(name: str | None) -> str:
     """A band's name: the default bands in the reader's language, a board's own as written."""

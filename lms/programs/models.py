@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, UTCDateTime, utcnow
 from lms.errors import Conflict, Forbidden, LmsError
+from lms.numerals import localized
 from lms.org.models import CadreProfile, TargetGroup, Title, Unit, new_public_id
 
 FIELDS = {
@@ -247,9 +248,8 @@ class TopicVersion(Base):
 
     @property
     def hours_text(self) -> str:
-        """4 → "4", 3.5 → "3,5" (Vietnamese decimal comma)."""
-        hours = float(self.hours)
-        return str(int(hours)) if hours.is_integer() else f"{hours:g}".replace(".", ",")
+        """4 → "4", 3.5 → "3,5" on a Vietnamese page (and outside a request), "3.5" on an English one."""
+        return localized(float(self.hours))
 
     @property
     def editable(self) -> bool:

@@ -29,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from lms import plurals
+from lms.numerals import written
 from lms.scenarios import svgclean
 from lms.scenarios.graph import Graph, depths, targets
 
@@ -106,7 +107,7 @@ class EdgeRow:
         if self.points is not None:
             text += (
                 " ("
-                + ngettext("%(p)s điểm", "%(p)s điểm", plurals.count(self.points), p=f"{self.points:g}")
+                + ngettext("%(p)s điểm", "%(p)s điểm", plurals.count(self.points), p=written(self.points))
                 + ")"
             )
         if self.when:
@@ -262,7 +263,7 @@ def dot_source(drawing: Drawing) -> str:
         attrs = [f"id={dot_string(f'sge{j}')}"]
         if edge.label:
             text = edge.label + (
-                " (" + ngettext("%(p)sđ", "%(p)sđ", plurals.count(edge.points), p=f"{edge.points:g}") + ")"
+                " (" + ngettext("%(p)sđ", "%(p)sđ", plurals.count(edge.points), p=written(edge.points)) + ")"
                 if edge.points is not None
                 else ""
             )

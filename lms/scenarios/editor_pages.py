@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.db import db
+from lms.numerals import written
 from lms.scenarios import editor
 from lms.scenarios import services as sv
 from lms.scenarios.blueprint import scenario_for
-from lms.scenarios.graph import fmt_points
 from lms.scenarios.models import Scenario
 from lms.web import now
 
@@ -38,8 +38,8 @@ def _save(scenario: Scenario, doc: dict, what: str) -> None:
         flash(
             _(
                 "Đã lưu. Hợp lệ: điểm thấp nhất %(lo)s, cao nhất %(hi)s.",
-                lo=fmt_points(checked.min_points),
-                hi=fmt_points(checked.max_points),
+                lo=written(checked.min_points),
+                hi=written(checked.max_points),
             ),
             "success",
         )
@@ -62,7 +62,7 @@ def _page(template: str, scenario: Scenario, status: int = 200, **context):
         doc=scenario.doc,
         report=_report(scenario),
         kinds=editor.KIND_LABELS,
-        fmt_points=fmt_points,
+        written=written,  # points in the reader's locale (fmt_points is the CLI's)
         **context,
     ), status
 

@@ -24,6 +24,7 @@ from lms.auth.models import Role
 from lms.auth.permissions import authorize, can, requires, unit_scope
 from lms.db import db
 from lms.errors import Conflict, InvalidFile, LmsError
+from lms.numerals import written
 from lms.org.models import Unit
 from lms.scenarios import diff as scenario_diff
 from lms.scenarios import (
@@ -39,7 +40,7 @@ from lms.scenarios import (
 from lms.scenarios import services as sv
 from lms.scenarios.blueprint import bp, draw, owner_units, scenario_for
 from lms.scenarios.forms import GradeForm, PlayForm, RestartForm, SourceForm, StartForm, WorkflowForm
-from lms.scenarios.graph import Graph, fmt_points
+from lms.scenarios.graph import Graph
 from lms.scenarios.models import STATUS_LABELS, RunMode, RunStatus, Scenario, ScenarioRun, ScenarioStatus
 from lms.web import now
 
@@ -362,8 +363,8 @@ def edit(public_id: str):
             flash(
                 _(
                     "Đã lưu. Hợp lệ: điểm thấp nhất %(lo)s, cao nhất %(hi)s.",
-                    lo=fmt_points(float(scenario.min_points)),
-                    hi=fmt_points(float(scenario.max_points)),
+                    lo=written(float(scenario.min_points)),
+                    hi=written(float(scenario.max_points)),
                 ),
                 "success",
             )
