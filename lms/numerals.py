@@ -34,3 +34,10 @@ def written(value: float | int | decimal.Decimal | None) -> str:
     if value is None:
         return "—"
     return localized(value) if has_request_context() else format(value, "g")
+
+
+def score(value: float | int | decimal.Decimal) -> str:
+    """A score on the 10-point scale as every page shows it: two decimals in the reader's locale
+    ("8,50" on a Vietnamese page, "8.50" on an English one; the ``vnnumber`` filter's default)."""
+    number = decimal.Decimal(str(value)).quantize(decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP)
+    return format_decimal(number, format="#,##0.00", locale=str(get_locale() or "vi"))

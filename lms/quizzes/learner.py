@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms import events
+from lms import events, numerals
 from lms.auth.models import User
 from lms.quizzes import services
 from lms.quizzes.models import Attempt, AttemptState, Quiz, QuizOverride
@@ -84,7 +84,7 @@ def _state(row: dict) -> str:
     if row["open"]:
         return _("Đang làm dở")
     if row["grade"] is not None:
-        text = f"{row['grade']:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+        text = numerals.score(row["grade"])
         return _("Điểm: %(s)s/10", s=text)
     if row["attempts"]:
         return _("Đã nộp")

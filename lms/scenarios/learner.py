@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms import events
+from lms import events, numerals
 from lms.auth.models import User
 from lms.scenarios import services as sv
 from lms.scenarios.models import RunMode, RunStatus, ScenarioRun
@@ -20,7 +20,7 @@ def _state(runs: list[ScenarioRun]) -> str:
     scored = [r for r in runs if r.finished and r.mode == RunMode.assessed and r.score is not None]
     if scored:
         best = max(r.score for r in scored)
-        text = f"{best:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+        text = numerals.score(best)
         if any(r.pending for r in scored):
             return _("Điểm tạm: %(s)s/10, chờ chấm tự luận", s=text)
         return _("Điểm: %(s)s/10", s=text)

@@ -114,3 +114,27 @@ def test_intro_explains_and_only_a_post_starts_the_timer(client, login_as, world
     assert session.scalar(select(func.count(Attempt.id))) == 1
     page = client.get(f"/quizzes/{quiz.public_id}").get_data(as_text=True)
     assert "Tiếp tục làm bài" in page and 'action="/quizzes/' not in page
+
+
+def test_course_and_quiz_list_show_a_score_with_two_decimals_in_the_readers_language(
+    client, login_as, world, course, quizzes, session
+):
+    """A finished test's score reads as every score on the 10-point scale does: "Điểm: 6,70/10"
+    on a Vietnamese page, "Score: 6.70/10" on an English one (it used to drop trailing zeros and
+    force a comma: "6,7", and "6,7" in English too)."""
+    import datetime as dt
+    import decimal
+
+    from lms.quizzes import services
+
+    learner, at = world.users["learner"], dt.datetime.now(dt.UTC)
+    attempt = services.start_attempt(session, learner, quizzes["entrance"], at)
+    services.submit_attempt(session, attempt, at)
+    attempt.score = decimal.Decimal("6.70")  # a score with two decimals, as graded
+    session.commit()
+    login_as(learner)
+    page = client.get("/my/training").get_data(as_text=True)
+    assert "Điểm: 6,70/10" in page, page
+    client.post("/lang/en", data={"csrf_token": csrf_token(client, "/my/training")})
+    page = client.get("/my/training").get_data(as_text=True)
+    assert "Score: 6.70/10" in page, page
