@@ -42,7 +42,7 @@ def save_assessment(
         raise LmsError(
             _("Tháng “%(month)s” không hợp lệ; ghi theo dạng NNNN-TT, ví dụ 2026-03.", month=month)
         ) from None
-    points = q2(_number(points, "Điểm đánh giá"))
+    points = q2(_number(points, _("Điểm đánh giá")))
     row = session.scalar(
         select(Assessment).where(
             Assessment.cadre_id == cadre.id,

@@ -108,14 +108,16 @@ def normalize_scheme(evaluation: dict | None) -> dict:
             raise LmsError(
                 _("Thành phần “%(key)s” không có; dùng: %(value)s.", key=key, value=", ".join(COMPONENTS))
             )
-        weights[key] = _number(value, f"Trọng số {key}", 0, 100)
+        weights[key] = _number(value, _("Trọng số %(key)s", key=key), 0, 100)
     if not any(weights.values()):
         raise LmsError(_("Cần ít nhất một thành phần có trọng số lớn hơn 0."))
     bands = evaluation.get("bands") or DEFAULT_BANDS
     if isinstance(bands, dict):
         bands = list(bands.items())
     try:
-        bands = sorted(([str(n).strip(), _number(v, f"Mức “{n}”")] for n, v in bands), key=lambda b: -b[1])
+        bands = sorted(
+            ([str(n).strip(), _number(v, _("Mức “%(name)s”", name=n))] for n, v in bands), key=lambda b: -b[1]
+        )
     except (TypeError, ValueError):
         raise LmsError(_("bands phải là danh sách [tên mức, điểm tối thiểu].")) from None
     if not bands or bands[-1][1] != 0 or any(not name or len(name) > 40 for name, _ in bands):
@@ -125,10 +127,10 @@ def normalize_scheme(evaluation: dict | None) -> dict:
     rules = [_check_rule(r, i + 1) for i, r in enumerate(evaluation.get("rules", DEFAULT_RULES) or [])]
     return {
         "weights": weights,
-        "pass_mark": _number(evaluation.get("pass_mark", 5.0), "Điểm đạt"),
-        "component_min": _number(evaluation.get("component_min", 5.0), "Điểm tối thiểu mỗi thành phần"),
+        "pass_mark": _number(evaluation.get("pass_mark", 5.0), _("Điểm đạt")),
+        "component_min": _number(evaluation.get("component_min", 5.0), _("Điểm tối thiểu mỗi thành phần")),
         "attendance_min_pct": int(
-            _number(evaluation.get("attendance_min_pct", 100), "Tỷ lệ chuyên cần", 0, 100)
+            _number(evaluation.get("attendance_min_pct", 100), _("Tỷ lệ chuyên cần"), 0, 100)
         ),
         "bands": bands,
         "rules": rules,
@@ -159,7 +161,7 @@ def _check_rule(rule: Any, number: int) -> dict:
         )
     value = rule.get("value")
     if when in ("total_min", "total_below"):
-        value = _number(value, f"Quy tắc {number}: ngưỡng điểm")
+        value = _number(value, _("Quy tắc %(number)s: ngưỡng điểm", number=number))
     text, reference = str(rule.get("text") or "").strip(), str(rule.get("reference") or "").strip()
     if not text or not reference:
         raise LmsError(_("Quy tắc %(number)s: cần ghi nội dung quy tắc và căn cứ (văn bản).", number=number))

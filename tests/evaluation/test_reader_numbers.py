@@ -37,7 +37,7 @@ SCHEME = {
     ("lang", "message"),
     [
         ("vi", "Mức “Xuất sắc” phải nằm trong khoảng 0–10 (đang là 10,5)."),
-        ("en", "Mức “Xuất sắc” must be between 0 and 10 (it is 10.5)."),
+        ("en", "Band “Xuất sắc” must be between 0 and 10 (it is 10.5)."),
     ],
 )
 def test_scheme_form_message_writes_the_number_the_readers_way(client, world, login_as, lang, message):
