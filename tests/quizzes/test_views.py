@@ -445,3 +445,20 @@ def test_grade_form_accepts_zero_and_the_vietnamese_comma(app):
     ok, value = points("0,5")
     assert ok and float(value) == 0.5
     assert points("-1")[0] is False and points("")[0] is False
+
+
+def test_question_texts_are_marked_vietnamese_on_an_english_page(client, login_as, world, quiz):
+    """Question texts and choices are content, written in Vietnamese: on an English page they
+    carry lang="vi" (a screen reader reads them in Vietnamese), the page's own words do not."""
+    login_as(world.users["learner"])
+    with client.session_transaction() as s:
+        s["lang"] = "en"
+    html = client.get(f"/quizzes/attempts/{start(client, quiz)}").get_data(as_text=True)
+    assert '<html lang="en"' in html
+    texts = re.findall(r'<div class="qtext"( lang="vi")?>', html)
+    assert texts and all(texts), texts
+    # the choices of a single or multiple choice question are content; True/False are the page's
+    marked = html.count('<div class="choices" lang="vi">')
+    plain = re.findall(r'<div class="choices">(.*?)</div>', html, re.S)
+    assert marked >= 1, html[:2000]
+    assert all('value="true"' in block and "True" in block for block in plain), plain
