@@ -63,10 +63,11 @@ test-fast: install-test
 	$(BIN)/pytest -m "not e2e" -x
 
 # Exam day on SQLite then PostgreSQL, 150 learners, a 60-second exam, with the floor app (paced),
-# then capacity: 50 learners looping the whole exam for 30 s on both apps (closed loop): ~8 min.
+# then capacity: 50 learners looping the whole exam for 30 s on both apps (closed loop), with each
+# request kind's server CPU (--request-cpu): ~8 min.
 bench: install-test
 	$(BIN)/python bench/exam_day.py --learners 150 --seconds 60 --login-window 10 --db both --table
-	$(BIN)/python bench/exam_day.py --closed-loop --learners 50 --seconds 30 --login-window 10 --db both --table
+	$(BIN)/python bench/exam_day.py --closed-loop --learners 50 --seconds 30 --login-window 10 --db both --table --request-cpu
 
 lint: install-test
 	$(BIN)/ruff check lms tests bench
