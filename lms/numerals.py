@@ -41,3 +41,10 @@ def score(value: float | int | decimal.Decimal) -> str:
     ("8,50" on a Vietnamese page, "8.50" on an English one; the ``vnnumber`` filter's default)."""
     number = decimal.Decimal(str(value)).quantize(decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP)
     return format_decimal(number, format="#,##0.00", locale=str(get_locale() or "vi"))
+
+
+def with_decimal_sign(text: str) -> str:
+    """A number Python wrote as text ("0.5", "33.3") with the reader's decimal sign: "0,5" in
+    Vietnamese (outside a request too, as before), "0.5" in English. For numbers that go back into
+    a form (the parsers read either sign), where the digits must stay as written."""
+    return text.replace(".", ",") if str(get_locale() or "vi").startswith("vi") else text

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from lms import numerals
 from lms.errors import LmsError
 from lms.quizzes.forms import CHOICE_ROWS, MAX_CHOICE_ROWS, QuestionForm
 from lms.quizzes.gift import title_of
@@ -50,14 +51,14 @@ def _text(value: Any) -> str:
 
 
 def number_text(value: float) -> str:
-    """A number as a Vietnamese author writes it: "12", "0,5"."""
+    """A number as an author writes it: "12", "0,5" (Vietnamese), "0.5" (English)."""
     if float(value).is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return repr(float(value)).replace(".", ",")
+    return numerals.with_decimal_sign(repr(float(value)))
 
 
 def weight_text(fraction: float) -> str:
-    return f"{fraction * 100:.10g}".replace(".", ",")
+    return numerals.with_decimal_sign(f"{fraction * 100:.10g}")
 
 
 class _Check:
@@ -171,7 +172,7 @@ def _multi(check: _Check, form: QuestionForm, old: dict) -> dict:
         check.block(
             _(
                 "Tổng trọng số các phương án đúng phải là 100%% (đang là %(total)s%%).",
-                total=f"{total * 100:.4g}".replace(".", ","),
+                total=numerals.with_decimal_sign(f"{total * 100:.4g}"),
             )
         )
     return {"choices": MultipleResponse.default_penalties(choices)}

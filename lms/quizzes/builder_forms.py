@@ -18,6 +18,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from lms import numerals
 from lms.quizzes.forms import VnDecimalField
 from lms.quizzes.models import GRADING_LABELS, GradingMethod, Navigation, Purpose
 from lms.quizzes.review_options import AFTER_CLOSE, IMMEDIATELY, LATER, PARTS
@@ -40,14 +41,14 @@ REVIEW_TIMES = (
 
 
 class CommaDecimalField(VnDecimalField):
-    """Shown the Vietnamese way too: "6,5", "5" (not "6.50", "5.00")."""
+    """Shown as the reader writes it: "6,5" (Vietnamese), "6.5" (English), "5" (not "6.50", "5.00")."""
 
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
         if self.data is None:
             return ""
-        return format(decimal.Decimal(self.data).normalize(), "f").replace(".", ",")
+        return numerals.with_decimal_sign(format(decimal.Decimal(self.data).normalize(), "f"))
 
 
 def review_field(part: str, time: str) -> str:

@@ -313,3 +313,20 @@ def test_a_quiz_without_questions_is_not_listed_for_learners(client, login_as, s
     builder.add_questions(session, world.users["instructor"], quiz, [bank["kt-1"]], NOW)
     session.commit()
     assert quiz.title in client.get("/quizzes").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("vi", 'value="6,5"'), ("en", 'value="6.5"')])
+def test_settings_form_shows_the_pass_mark_as_the_reader_writes_it(
+    client, login_as, session, world, quiz, lang, shown
+):
+    """The pass mark goes back into the form with the reader's decimal sign (the field reads
+    either): "6,5" on a Vietnamese page, "6.5" on an English one (English pages read "6,5")."""
+    quiz.pass_mark = decimal.Decimal("6.50")
+    session.commit()
+    login_as(world.users["instructor"])
+    with client.session_transaction() as s:
+        s["lang"] = lang
+    html = client.get(f"/quizzes/manage/{quiz.public_id}/settings").get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="pass_mark"[^>]*' + re.escape(shown), html) or re.search(
+        re.escape(shown) + r'[^>]*name="pass_mark"', html
+    ), re.findall(r"<input[^>]*pass_mark[^>]*>", html)
