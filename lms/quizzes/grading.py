@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms import audit
 from lms.errors import Conflict, LmsError
-from lms.quizzes.attempts import auto_grade, record, rescore
+from lms.quizzes.attempts import record
+from lms.quizzes.auto_grading import auto_grade, rescore
 from lms.quizzes.bank import clean_question_data
 from lms.quizzes.models import (
     Attempt,

@@ -1,15 +1,14 @@
 """Question bank, quizzes, attempts, grading: the feature's service layer in one import.
 
-The code lives by concern in ``bank``, ``quiz_rules``, ``attempts`` and ``grading``; this module
-re-exports their public names so callers keep writing ``services.start_attempt(...)``. Plain
-functions: session, actor and clock come in; they flush, never commit.
+The code lives by concern in ``bank``, ``quiz_rules``, ``attempts``, ``auto_grading`` and
+``grading``; this module re-exports their public names so callers keep writing
+``services.start_attempt(...)``. Plain functions: session, actor and clock come in; they flush, never commit.
 """
 
 from lms.quizzes.attempts import (  # noqa: F401
     GRACE,
     MAX_POSITION,
     answers_of,
-    auto_grade,
     close_overdue,
     draw_questions,
     finish_attempt,
@@ -19,12 +18,12 @@ from lms.quizzes.attempts import (  # noqa: F401
     record,
     refresh_state,
     remaining_seconds,
-    rescore,
     save_answers,
     start_attempt,
     submit_attempt,
     user_attempts,
 )
+from lms.quizzes.auto_grading import auto_grade, rescore  # noqa: F401
 from lms.quizzes.autosave import (  # noqa: F401
     PaperCache,
     SaveTarget,
